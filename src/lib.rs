@@ -13,3 +13,4 @@ pub mod commands;
 pub mod exit_code;
 pub mod output;
 pub mod settings;
+pub mod transport;
