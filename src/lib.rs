@@ -10,6 +10,8 @@
 pub mod artifact;
 pub mod cli;
 pub mod commands;
+pub mod discovery;
+pub mod execute;
 pub mod exit_code;
 pub mod output;
 pub mod settings;

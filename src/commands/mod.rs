@@ -1,15 +1,19 @@
 //! One file per subcommand: orchestration only, domain work lives elsewhere.
 
+mod discover;
 mod pending;
 
-use crate::cli::Command;
+use crate::cli::{Command, InventoryCommand};
 use crate::output::Printer;
 use crate::settings::GlobalSettings;
 
 /// Runs a subcommand and returns the process exit code.
 pub fn run(command: Command, global: &GlobalSettings, printer: &Printer) -> anyhow::Result<i32> {
     match command {
-        Command::Inventory(_) => Ok(pending::not_built("inventory", printer)),
+        Command::Inventory(args) => match &args.command {
+            Some(InventoryCommand::Discover(discover_args)) => discover::run(discover_args, printer),
+            None => Ok(pending::not_built("inventory", printer)),
+        },
         Command::Assess(_) => Ok(pending::not_built("assess", printer)),
         Command::Plan(_) => Ok(pending::not_built("plan", printer)),
         Command::Approve(_) => Ok(pending::not_built("approve", printer)),
