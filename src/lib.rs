@@ -8,6 +8,7 @@
 //! do the work.
 
 pub mod artifact;
+pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod discovery;

@@ -11,7 +11,9 @@ use crate::settings::GlobalSettings;
 pub fn run(command: Command, global: &GlobalSettings, printer: &Printer) -> anyhow::Result<i32> {
     match command {
         Command::Inventory(args) => match &args.command {
-            Some(InventoryCommand::Discover(discover_args)) => discover::run(discover_args, printer),
+            Some(InventoryCommand::Discover(discover_args)) => {
+                discover::run(discover_args, printer)
+            }
             None => Ok(pending::not_built("inventory", printer)),
         },
         Command::Assess(_) => Ok(pending::not_built("assess", printer)),
