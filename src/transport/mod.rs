@@ -13,6 +13,7 @@
 mod capture;
 pub mod known_hosts;
 mod local;
+mod proxy;
 pub mod quote;
 mod ssh;
 pub mod ssh_config;

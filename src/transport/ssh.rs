@@ -24,6 +24,7 @@ use rustix::event::{PollFd, PollFlags, Timespec};
 use ssh2::{BlockDirections, ErrorCode, MethodType};
 
 use super::known_hosts::{self, HostKeyPolicy, Verdict};
+use super::proxy::{self, Tunnel};
 use super::{
     BoundedBuffer, CommandOutput, RemoteCommand, Session, SshTarget, TransportError, remaining,
 };
@@ -55,6 +56,8 @@ pub struct SshSession {
     /// A second handle on the socket, for `poll(2)`.
     socket: OwnedFd,
     name: String,
+    /// The bridge through a jump host, when there is one; dropped last.
+    _tunnel: Option<Tunnel>,
 }
 
 impl std::fmt::Debug for SshSession {
@@ -67,27 +70,11 @@ impl SshSession {
     /// Connects, verifies the host key and authenticates, all before `deadline`.
     pub fn connect(target: &SshTarget, deadline: Instant) -> Result<Self, TransportError> {
         let started = Instant::now();
-        if !target.proxy_jump.is_empty() {
-            // LIMITATION: ProxyJump is parsed but not yet tunnelled; a
-            // direct-tcpip channel on the jump host bridged to a socket pair
-            // would lift it.
-            return Err(TransportError::Protocol(format!(
-                "`{}` needs ProxyJump through `{}`, which is not supported yet",
-                target.name, target.proxy_jump[0].name
-            )));
-        }
-
-        let address = resolve(&target.address, target.port)?;
         let budget = target.connect_timeout.min(remaining(deadline, started, "connecting")?);
-        let tcp = TcpStream::connect_timeout(&address, budget)
-            .map_err(|error| classify_connect_error(&error, &target.address, budget))?;
-        let _ = tcp.set_nodelay(true);
-        let socket = OwnedFd::from(tcp.try_clone().map_err(io_error)?);
-
         let mut session = ssh2::Session::new().map_err(protocol_error)?;
         session.set_timeout(millis(budget));
         set_algorithm_preferences(&session, target)?;
-        session.set_tcp_stream(tcp);
+        let (socket, tunnel) = attach_stream(&mut session, target, budget, deadline)?;
         session.handshake().map_err(|error| classify_handshake_error(&error, target, started))?;
 
         verify_host_key(&session, target)?;
@@ -95,7 +82,13 @@ impl SshSession {
         authenticate(&session, target, started)?;
         session.set_keepalive(false, 15);
 
-        Ok(SshSession { session, socket, name: target.name.clone() })
+        Ok(SshSession { session, socket, name: target.name.clone(), _tunnel: tunnel })
+    }
+
+    /// Gives up the session, its socket and any tunnel it runs over, for
+    /// use as a jump host.
+    fn into_parts(self) -> (ssh2::Session, OwnedFd, Option<Tunnel>) {
+        (self.session, self.socket, self._tunnel)
     }
 
     /// Waits until the socket can make progress in the direction libssh2 is
@@ -206,6 +199,38 @@ fn read_available(
             Err(error) => return Err(io_error(error)),
         }
     }
+}
+
+/// Connects the session's transport: a TCP socket, or a tunnel through the
+/// last jump host (which itself may sit behind earlier ones).
+fn attach_stream(
+    session: &mut ssh2::Session,
+    target: &SshTarget,
+    budget: Duration,
+    deadline: Instant,
+) -> Result<(OwnedFd, Option<Tunnel>), TransportError> {
+    let Some((jump, earlier)) = target.proxy_jump.split_last() else {
+        let address = resolve(&target.address, target.port)?;
+        let tcp = TcpStream::connect_timeout(&address, budget)
+            .map_err(|error| classify_connect_error(&error, &target.address, budget))?;
+        let _ = tcp.set_nodelay(true);
+        let socket = OwnedFd::from(tcp.try_clone().map_err(io_error)?);
+        session.set_tcp_stream(tcp);
+        return Ok((socket, None));
+    };
+
+    let mut jump = jump.clone();
+    jump.proxy_jump = earlier.to_vec();
+    let (jump_session, jump_socket, upstream) = SshSession::connect(&jump, deadline)?.into_parts();
+    let (stream, tunnel) = proxy::open(
+        proxy::Upstream { session: jump_session, socket: jump_socket, tunnel: upstream },
+        &target.address,
+        target.port,
+        deadline,
+    )?;
+    let socket = OwnedFd::from(stream.try_clone().map_err(io_error)?);
+    session.set_tcp_stream(stream);
+    Ok((socket, Some(tunnel)))
 }
 
 fn resolve(address: &str, port: u16) -> Result<SocketAddr, TransportError> {
