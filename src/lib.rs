@@ -11,5 +11,6 @@ pub mod artifact;
 pub mod cli;
 pub mod commands;
 pub mod exit_code;
+pub mod facts;
 pub mod output;
 pub mod settings;
