@@ -14,6 +14,7 @@ pub mod commands;
 pub mod discovery;
 pub mod execute;
 pub mod exit_code;
+pub mod facts;
 pub mod output;
 pub mod settings;
 pub mod transport;

@@ -126,6 +126,18 @@ pub struct Facts {
     pub listening: Vec<Listener>,
     /// Whether another process holds the package manager's lock right now.
     pub package_lock_held: Option<bool>,
+    /// Gather steps that failed, timed out or were cut short, so a partial
+    /// result is never mistaken for a clean one.
+    pub gather_issues: Vec<GatherIssue>,
+}
+
+/// One gather step that did not go cleanly on a host.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub struct GatherIssue {
+    /// The step, e.g. `refresh`, `updates` or `deleted-libraries`.
+    pub section: String,
+    /// What went wrong, with the step's own error text where it gave one.
+    pub message: String,
 }
 
 /// What os-release (or its equivalent) says.
@@ -142,7 +154,9 @@ pub struct OsInfo {
 }
 
 /// One installed package.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub struct Package {
     pub name: String,
     /// Full version as the package manager orders it (dpkg: `[epoch:]upstream[-revision]`;

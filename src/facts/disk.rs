@@ -1,0 +1,159 @@
+//! Disk space per mounted filesystem, from `df -P -k`, with pseudo and
+//! network filesystems left out by their type from `/proc/self/mounts`.
+//!
+//! A full `/` or `/var` stops a patch run half way, so real local
+//! filesystems matter; `tmpfs`, `squashfs` snaps (always 100 % full) and
+//! container overlays would only drown them.
+
+use std::collections::BTreeMap;
+
+use crate::artifact::inventory::DiskUsage;
+
+/// Filesystem types that hold no patchable data or are not local disks.
+const SKIPPED_TYPES: &[&str] = &[
+    "autofs",
+    "binfmt_misc",
+    "bpf",
+    "cgroup",
+    "cgroup2",
+    "cifs",
+    "configfs",
+    "debugfs",
+    "devpts",
+    "devtmpfs",
+    "efivarfs",
+    "fusectl",
+    "hugetlbfs",
+    "iso9660",
+    "mqueue",
+    "nfs",
+    "nfs4",
+    "nfsd",
+    "nsfs",
+    "overlay",
+    "proc",
+    "pstore",
+    "ramfs",
+    "rpc_pipefs",
+    "securityfs",
+    "selinuxfs",
+    "smb3",
+    "smbfs",
+    "squashfs",
+    "sysfs",
+    "tmpfs",
+    "tracefs",
+];
+
+/// Parses `df -P -k` rows. Columns are read from the right (capacity ends
+/// in `%` and is preceded by three numbers), so a device name with spaces
+/// still parses; the header and anything malformed are skipped.
+pub fn parse_df(text: &str) -> Vec<DiskUsage> {
+    text.lines().filter_map(parse_df_row).collect()
+}
+
+fn parse_df_row(line: &str) -> Option<DiskUsage> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let capacity = words.iter().position(|word| word.len() > 1 && word.ends_with('%'))?;
+    if capacity < 4 || capacity + 1 >= words.len() {
+        return None;
+    }
+    let kib = |index: usize| words[index].parse::<u64>().ok();
+    let size = kib(capacity - 3)?;
+    kib(capacity - 2)?;
+    let available = kib(capacity - 1)?;
+    Some(DiskUsage {
+        mount: mount_after(line, words[capacity])?,
+        filesystem: words[..capacity - 3].join(" "),
+        size_bytes: size * 1024,
+        available_bytes: available * 1024,
+    })
+}
+
+/// The mount point is the rest of the line after the capacity column, so
+/// spaces inside it survive.
+fn mount_after(line: &str, capacity: &str) -> Option<String> {
+    let at = line.find(&format!(" {capacity} "))? + capacity.len() + 2;
+    Some(line[at..].trim_start().to_string())
+}
+
+/// Parses the script's `mounts` section (`TYPE MOUNTPOINT` per line, as in
+/// `/proc/self/mounts`) into mount point → type. Octal escapes are decoded.
+pub fn parse_mount_types(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|line| line.split_once(' '))
+        .map(|(kind, mount)| (decode_octal_escapes(mount), kind.to_string()))
+        .collect()
+}
+
+/// `/proc/mounts` writes space, tab, newline and backslash as `\040` etc.
+fn decode_octal_escapes(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let escape = bytes.get(index + 1..index + 4).filter(|_| bytes[index] == b'\\');
+        let value = escape.and_then(|digits| {
+            let digits = std::str::from_utf8(digits).ok()?;
+            u8::from_str_radix(digits, 8).ok()
+        });
+        match value {
+            Some(byte) => {
+                decoded.push(byte);
+                index += 4;
+            }
+            None => {
+                decoded.push(bytes[index]);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// Keeps the df rows of real local filesystems, one per mount point, in
+/// mount order. Without type information every row is kept.
+pub fn real_disks(rows: Vec<DiskUsage>, mount_types: &BTreeMap<String, String>) -> Vec<DiskUsage> {
+    let mut disks: Vec<DiskUsage> = rows
+        .into_iter()
+        .filter(|row| mount_types.get(&row.mount).is_none_or(|kind| is_real_filesystem(kind)))
+        .collect();
+    disks.sort_by(|a, b| a.mount.cmp(&b.mount));
+    disks.dedup_by(|a, b| a.mount == b.mount);
+    disks
+}
+
+fn is_real_filesystem(kind: &str) -> bool {
+    !SKIPPED_TYPES.contains(&kind) && !kind.starts_with("fuse.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn df_rows_parse_from_the_right() {
+        let text = "Filesystem     1024-blocks    Used Available Capacity Mounted on\n\
+                    /dev/vda         264212084 16582900  78702988      18% /\n\
+                    my disk 100 50 50 50% /mnt/with space\n\
+                    garbage line\n";
+        let rows = parse_df(text);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].mount, "/");
+        assert_eq!(rows[0].filesystem, "/dev/vda");
+        assert_eq!(rows[0].available_bytes, 78_702_988 * 1024);
+        assert_eq!(rows[1].filesystem, "my disk");
+        assert_eq!(rows[1].mount, "/mnt/with space");
+    }
+
+    #[test]
+    fn pseudo_filesystems_are_dropped_by_type() {
+        let rows = parse_df(
+            "tmpfs 10 0 10 0% /run\n/dev/sda1 100 50 50 50% /\n/dev/sdb 9 1 8 12% /srv/a b\n\
+             snap 5 5 0 100% /snap/core/1\n",
+        );
+        let types = parse_mount_types("tmpfs /run\next4 /\nxfs /srv/a\\040b\nsquashfs /snap/core/1\n");
+        let mounts: Vec<String> = real_disks(rows, &types).into_iter().map(|d| d.mount).collect();
+        assert_eq!(mounts, ["/", "/srv/a b"]);
+    }
+}

@@ -1,0 +1,320 @@
+# patchpilot fact gathering, format version 1.
+#
+# Runs as one POSIX sh script (dash, busybox ash, bash) in one round trip,
+# either as `sh -c '<this text>'` or fed to `sh -s` on stdin. Everything
+# happens inside pp_main, which is called last with stdin from /dev/null, so
+# no command can swallow the rest of a script that arrives on stdin.
+#
+# Output: a header line, then sections, each framed as
+#   @@pp:begin NAME@@
+#   <what the command printed, unchanged>
+#   @@pp:end NAME rc=N@@        (always preceded by a newline of our own)
+# A command's stderr, when it printed any, follows as section NAME.stderr.
+# A section that fails reports its exit status and the script carries on.
+# Set PP_REFRESH=1 in the environment to refresh package metadata first.
+
+pp_begin() {
+	printf '@@pp:begin %s@@\n' "$1"
+}
+
+pp_end() {
+	printf '\n@@pp:end %s rc=%s@@\n' "$1" "$2"
+}
+
+# pp_section NAME COMMAND [ARGS...]: runs one step; stdout goes straight out,
+# stderr is held and printed as its own bounded section afterwards.
+pp_section() {
+	pp_name=$1
+	shift
+	pp_begin "$pp_name"
+	pp_err=$("$@" 2>&1 1>&3 3>&-)
+	pp_rc=$?
+	pp_end "$pp_name" "$pp_rc"
+	if [ -n "$pp_err" ]; then
+		pp_begin "$pp_name.stderr"
+		printf '%s\n' "$pp_err" | head -c 4096
+		pp_end "$pp_name.stderr" 0
+	fi
+}
+
+pp_has() {
+	command -v "$1" >/dev/null 2>&1
+}
+
+# pp_limit SECONDS COMMAND [ARGS...]: bounds a step that can hang (a dead
+# NFS mount under df, dnf waiting for a lock) when `timeout` exists.
+pp_limit() {
+	if [ "$pp_timeout" = yes ]; then
+		timeout "$@"
+	else
+		shift
+		"$@"
+	fi
+}
+
+# Prints a small file without forking.
+pp_cat() {
+	while IFS= read -r pp_line || [ -n "$pp_line" ]; do
+		printf '%s\n' "$pp_line"
+	done <"$1"
+}
+
+pp_meta() {
+	echo "version=1"
+	echo "uid=$(id -u)"
+	echo "package_manager=$pp_pm"
+	echo "refresh=${PP_REFRESH:-0}"
+	echo "timeout=$pp_timeout"
+}
+
+pp_os_release() {
+	if [ -r /etc/os-release ]; then
+		pp_cat /etc/os-release
+	else
+		pp_cat /usr/lib/os-release
+	fi
+}
+
+pp_uname() {
+	uname -s -r -m
+	uname -v
+}
+
+pp_hostname() {
+	pp_cat /proc/sys/kernel/hostname 2>/dev/null || uname -n
+}
+
+pp_df() {
+	if df --version >/dev/null 2>&1; then
+		pp_limit 15 df -P -k -l
+	else
+		pp_limit 15 df -P -k
+	fi
+}
+
+pp_mounts() {
+	awk '{ print $3, $2 }' /proc/self/mounts
+}
+
+# Listening sockets: ss when present, else the kernel's tables filtered to
+# listening TCP (state 0A) and unconnected UDP (state 07).
+pp_listen() {
+	if pp_has ss; then
+		pp_limit 10 ss -tulnp
+		return
+	fi
+	echo "# proc-net"
+	for pp_p in tcp tcp6 udp udp6; do
+		[ -r /proc/net/$pp_p ] || continue
+		awk -v p=$pp_p 'NR > 1 && ((p ~ /tcp/ && $4 == "0A") || (p ~ /udp/ && $4 == "07")) { print p, $2 }' /proc/net/$pp_p
+	done
+}
+
+pp_failed_units() {
+	if [ -d /run/systemd/system ]; then
+		pp_limit 10 systemctl list-units --state=failed --plain --no-legend --no-pager --full
+	else
+		echo "no-systemd"
+	fi
+}
+
+pp_flag_file() {
+	if [ -e "$1" ]; then
+		echo "present"
+		pp_cat "$1"
+	else
+		echo "absent"
+	fi
+}
+
+pp_kernels() {
+	for pp_f in /boot/vmlinuz-* /boot/vmlinux-* /boot/Image-*; do
+		[ -e "$pp_f" ] && echo "boot ${pp_f#/boot/}"
+	done
+	for pp_d in /lib/modules/*; do
+		[ -d "$pp_d/kernel" ] && echo "modules ${pp_d#/lib/modules/}"
+	done
+	return 0
+}
+
+# Package-manager locks: apt, dpkg, rpm and apk take fcntl or flock locks,
+# which /proc/locks lists by inode; yum, dnf and zypper leave pid files.
+pp_locks() {
+	pp_files=
+	for pp_f in /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/rpm/.rpm.lock \
+		/usr/lib/sysimage/rpm/.rpm.lock /lib/apk/db/lock; do
+		[ -e "$pp_f" ] && pp_files="$pp_files $pp_f"
+	done
+	if [ -n "$pp_files" ]; then
+		# shellcheck disable=SC2086
+		ls -di $pp_files | awk '
+			FNR == NR { file[$1] = $2; print "file", $1, $2; next }
+			{
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^[0-9a-f]+:[0-9a-f]+:[0-9]+$/) {
+						split($i, part, ":")
+						if (part[3] in file) print "lock", file[part[3]], $0
+					}
+				}
+			}' - /proc/locks
+	fi
+	for pp_f in /var/run/yum.pid /var/lib/dnf/rpmdb_lock.pid /run/zypp.pid /var/run/zypp.pid; do
+		[ -r "$pp_f" ] || continue
+		IFS= read -r pp_pid 2>/dev/null <"$pp_f"
+		[ -n "$pp_pid" ] && [ -d "/proc/$pp_pid" ] && echo "pidfile $pp_f $pp_pid"
+	done
+	return 0
+}
+
+pp_refresh() {
+	case $pp_pm in
+	apt) pp_limit 300 apt-get update -qq ;;
+	dnf) pp_limit 300 dnf -q -y makecache ;;
+	yum) pp_limit 300 yum -q -y makecache fast ;;
+	zypper) pp_limit 300 zypper -n -q refresh ;;
+	apk) pp_limit 300 apk update -q ;;
+	*) echo "no package manager" ;;
+	esac
+}
+
+pp_packages() {
+	case $pp_pm in
+	apt)
+		pp_limit 60 dpkg-query -W \
+			-f='${binary:Package}\t${db:Status-Abbrev}\t${Version}\t${source:Package}\t${source:Version}\t${Architecture}\n'
+		;;
+	dnf | yum | zypper)
+		pp_limit 60 rpm -qa --queryformat '%{NAME} %{EPOCH} %{VERSION} %{RELEASE} %{ARCH} %{SOURCERPM}\n'
+		;;
+	apk)
+		awk '/^[PVAo]:/ || /^$/' /lib/apk/db/installed
+		;;
+	*) return 1 ;;
+	esac
+}
+
+pp_updates() {
+	case $pp_pm in
+	apt)
+		pp_limit 120 apt-get -s -q -o Debug::NoLocking=true \
+			-o APT::Get::Show-User-Simulation-Note=false dist-upgrade
+		;;
+	dnf | yum) pp_limit 120 "$pp_pm" -q -C check-update ;;
+	zypper) pp_limit 120 zypper -n -q --terse --no-refresh list-updates ;;
+	apk) apk list --upgradable 2>/dev/null || apk version -l '<' ;;
+	*) return 1 ;;
+	esac
+}
+
+# Security updates, where the package manager can tell them apart.
+pp_security_updates() {
+	case $pp_pm in
+	dnf | yum) pp_limit 120 "$pp_pm" -q -C --security check-update ;;
+	zypper) pp_limit 120 zypper -n -q --terse --no-refresh list-patches --category security ;;
+	*) echo "not applicable" ;;
+	esac
+}
+
+# zypper names the packages a patch fixes only in patch-info; keep just the
+# lines that say which (Name, Category and the Conflicts block).
+pp_security_patch_info() {
+	pp_names=$(pp_limit 120 zypper -n -q --terse --no-refresh list-patches --category security |
+		awk -F'|' 'NF >= 6 && $1 !~ /^-/ { gsub(/ /, "", $2); if ($2 != "Name" && $2 != "") print $2 }')
+	[ -n "$pp_names" ] || return 0
+	# shellcheck disable=SC2086
+	pp_limit 120 zypper -n -q --terse --no-refresh patch-info $pp_names | awk '
+		/^Information for patch/ || /^(Name|Category) *:/ { print; block = 0; next }
+		/^Conflicts/ { print; block = 1; next }
+		block && /^[ \t]/ { print; next }
+		{ block = 0 }'
+}
+
+pp_reboot_tool() {
+	case $pp_pm in
+	dnf | yum)
+		if pp_has needs-restarting; then
+			pp_limit 60 needs-restarting -r
+		else
+			pp_limit 60 "$pp_pm" -q needs-restarting -r
+		fi
+		;;
+	zypper) pp_limit 60 zypper -n needs-rebooting ;;
+	*) echo "not applicable" ;;
+	esac
+}
+
+# Processes still mapping deleted (upgraded) libraries or binaries. grep
+# stops reading a process's maps at its first hit, and head bounds the list.
+pp_deleted_libraries() {
+	pp_limit 20 grep -m 1 -o -E \
+		' /(usr/)?(lib|lib32|lib64|libx32|bin|sbin|libexec)/[^ ]* \(deleted\)$' \
+		/proc/[0-9]*/maps 2>/dev/null | head -n 200 | while IFS= read -r pp_hit; do
+		pp_dir=${pp_hit%%/maps:*}
+		pp_comm=
+		IFS= read -r pp_comm 2>/dev/null <"$pp_dir/comm"
+		printf '%s\t%s\t%s\n' "${pp_dir#/proc/}" "${pp_hit#*/maps: }" "$pp_comm"
+	done
+}
+
+pp_detect_package_manager() {
+	if pp_has dpkg-query && [ -e /var/lib/dpkg/status ]; then
+		pp_pm=apt
+	elif pp_has zypper; then
+		pp_pm=zypper
+	elif pp_has dnf; then
+		pp_pm=dnf
+	elif pp_has yum; then
+		pp_pm=yum
+	elif pp_has apk; then
+		pp_pm=apk
+	else
+		pp_pm=none
+	fi
+}
+
+pp_main() {
+	LC_ALL=C
+	LANG=C
+	export LC_ALL LANG
+	unset LANGUAGE
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+	export PATH
+	exec 3>&1
+
+	pp_timeout=no
+	timeout 5 true >/dev/null 2>&1 && pp_timeout=yes
+	pp_detect_package_manager
+
+	echo "@@pp:gather v=1@@"
+	pp_section meta pp_meta
+	pp_section os-release pp_os_release
+	pp_section uname pp_uname
+	pp_section hostname pp_hostname
+	pp_section boot-id pp_cat /proc/sys/kernel/random/boot_id
+	pp_section uptime pp_cat /proc/uptime
+	pp_section meminfo pp_cat /proc/meminfo
+	pp_section loadavg pp_cat /proc/loadavg
+	pp_section df pp_df
+	pp_section mounts pp_mounts
+	pp_section listening pp_listen
+	pp_section failed-units pp_failed_units
+	pp_section reboot-required pp_flag_file /var/run/reboot-required
+	pp_section reboot-required-pkgs pp_flag_file /var/run/reboot-required.pkgs
+	pp_section reboot-needed pp_flag_file /run/reboot-needed
+	pp_section kernels pp_kernels
+	pp_section package-lock pp_locks
+	if [ "${PP_REFRESH:-0}" = 1 ]; then
+		pp_section refresh pp_refresh
+	fi
+	pp_section packages pp_packages
+	pp_section updates pp_updates
+	pp_section security-updates pp_security_updates
+	if [ "$pp_pm" = zypper ]; then
+		pp_section security-patch-info pp_security_patch_info
+	fi
+	pp_section reboot-tool pp_reboot_tool
+	pp_section deleted-libraries pp_deleted_libraries
+	echo "@@pp:done@@"
+}
+
+pp_main </dev/null
