@@ -6,3 +6,4 @@
 //! (that pool has one thread per core and is kept for CPU work).
 
 pub mod fanout;
+pub mod gather;

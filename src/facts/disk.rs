@@ -152,7 +152,8 @@ mod tests {
             "tmpfs 10 0 10 0% /run\n/dev/sda1 100 50 50 50% /\n/dev/sdb 9 1 8 12% /srv/a b\n\
              snap 5 5 0 100% /snap/core/1\n",
         );
-        let types = parse_mount_types("tmpfs /run\next4 /\nxfs /srv/a\\040b\nsquashfs /snap/core/1\n");
+        let types =
+            parse_mount_types("tmpfs /run\next4 /\nxfs /srv/a\\040b\nsquashfs /snap/core/1\n");
         let mounts: Vec<String> = real_disks(rows, &types).into_iter().map(|d| d.mount).collect();
         assert_eq!(mounts, ["/", "/srv/a b"]);
     }

@@ -1,0 +1,192 @@
+//! Gathering one host's facts: connect, one round trip for the facts, one
+//! for watched files if any, then the controller-side probes.
+//!
+//! This is the per-host unit of work that `inventory` fans out; later steps
+//! (validate's rescan) reuse it.
+
+use std::time::{Duration, Instant};
+
+use crate::artifact::inventory::{Facts, HostOutcome, ProbeResult, WatchedFile};
+use crate::baseline::{self, Probe};
+use crate::transport::{
+    Become, LocalSession, RemoteCommand, Session, SshSession, SshTarget, TransportError, quote,
+};
+
+/// How to reach a host.
+#[derive(Debug, Clone)]
+pub enum Reach {
+    Ssh(Box<SshTarget>),
+    Local,
+}
+
+/// Everything one host's gathering needs.
+#[derive(Debug, Clone)]
+pub struct GatherJob {
+    pub name: String,
+    pub reach: Reach,
+    pub become_root: Option<Become>,
+    /// Refresh package lists (`apt-get update`) before reading pending updates.
+    pub refresh: bool,
+    pub watch: Vec<String>,
+    pub probes: Vec<Probe>,
+    pub command_timeout: Duration,
+    pub host_timeout: Duration,
+    pub max_output: usize,
+}
+
+/// What gathering learned, or why it could not.
+#[derive(Debug, Clone)]
+pub struct GatherReport {
+    pub name: String,
+    pub outcome: HostOutcome,
+    pub facts: Option<Facts>,
+    pub watched_files: Vec<WatchedFile>,
+    pub probes: Vec<ProbeResult>,
+    /// Remote output was cut at `max_output`.
+    pub truncated: bool,
+    pub duration: Duration,
+}
+
+/// Runs one job to completion; never panics on a host's behaviour.
+pub fn gather(job: &GatherJob) -> GatherReport {
+    let started = Instant::now();
+    let deadline = started + job.host_timeout;
+    let mut report = GatherReport {
+        name: job.name.clone(),
+        outcome: HostOutcome::Ok,
+        facts: None,
+        watched_files: Vec::new(),
+        probes: Vec::new(),
+        truncated: false,
+        duration: Duration::ZERO,
+    };
+
+    match gather_remote(job, deadline, &mut report) {
+        Ok(()) => {}
+        Err(error) => {
+            tracing::debug!(host = %job.name, %error, "gathering failed");
+            report.outcome = error.outcome();
+        }
+    }
+
+    let probe_timeout = job.command_timeout.min(Duration::from_secs(10));
+    report.probes = job.probes.iter().map(|probe| baseline::run(probe, probe_timeout)).collect();
+    report.duration = started.elapsed();
+    report
+}
+
+fn gather_remote(
+    job: &GatherJob,
+    deadline: Instant,
+    report: &mut GatherReport,
+) -> Result<(), TransportError> {
+    let mut session: Box<dyn Session> = match &job.reach {
+        Reach::Ssh(target) => Box::new(SshSession::connect(target, deadline)?),
+        Reach::Local => Box::new(LocalSession),
+    };
+
+    let facts_command = command(job, facts_script(job.refresh));
+    let output = session.run(&facts_command, deadline)?;
+    report.truncated |= output.is_truncated();
+    match crate::facts::linux::parse(&output.stdout) {
+        Ok(facts) => report.facts = Some(facts),
+        Err(error) => {
+            report.outcome = HostOutcome::Failed {
+                message: format!(
+                    "facts unreadable ({error}); exit status {}, stderr: {}",
+                    output.exit_status,
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ),
+            };
+            return Ok(());
+        }
+    }
+
+    if !job.watch.is_empty() {
+        let output = session.run(&command(job, watch_script(&job.watch)), deadline)?;
+        report.truncated |= output.is_truncated();
+        report.watched_files = parse_watch_output(&job.watch, &output.stdout);
+    }
+    Ok(())
+}
+
+fn command(job: &GatherJob, script: String) -> RemoteCommand {
+    let mut command = RemoteCommand::new(script, job.command_timeout, job.max_output);
+    command.become_root.clone_from(&job.become_root);
+    command
+}
+
+fn facts_script(refresh: bool) -> String {
+    let prefix = if refresh { "PP_REFRESH=1; export PP_REFRESH\n" } else { "" };
+    format!("{prefix}{}", crate::facts::linux::GATHER_SCRIPT)
+}
+
+/// `sha256sum` each watched path; a missing file prints nothing for it.
+fn watch_script(paths: &[String]) -> String {
+    let quoted: Vec<String> = paths.iter().map(|path| quote::quote_str(path)).collect();
+    format!("sha256sum -- {} 2>/dev/null; true", quoted.join(" "))
+}
+
+fn parse_watch_output(paths: &[String], stdout: &[u8]) -> Vec<WatchedFile> {
+    let text = String::from_utf8_lossy(stdout);
+    paths
+        .iter()
+        .map(|path| WatchedFile {
+            path: path.clone(),
+            sha256: text.lines().find_map(|line| {
+                let (digest, name) = line.split_once("  ")?;
+                (name == path).then(|| digest.to_string())
+            }),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watched_file_digests_match_paths_and_missing_ones_are_none() {
+        let output =
+            b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  /etc/a b\n";
+        let files = parse_watch_output(&["/etc/a b".into(), "/etc/missing".into()], output);
+        assert_eq!(files[0].sha256.as_deref().map(str::len), Some(64));
+        assert_eq!(files[1].sha256, None);
+    }
+
+    #[test]
+    fn watch_script_quotes_hostile_paths() {
+        let script = watch_script(&["/etc/x; rm -rf /".into()]);
+        assert_eq!(script, "sha256sum -- '/etc/x; rm -rf /' 2>/dev/null; true");
+    }
+}
+
+#[cfg(test)]
+mod local_tests {
+    use super::*;
+
+    /// The controller itself, through the local transport: the facts must be
+    /// what the machine says about itself.
+    #[test]
+    fn gathers_the_controller_through_the_local_transport() {
+        let job = GatherJob {
+            name: "localhost".into(),
+            reach: Reach::Local,
+            become_root: None,
+            refresh: false,
+            watch: vec!["/etc/os-release".into(), "/nonexistent".into()],
+            probes: Vec::new(),
+            command_timeout: Duration::from_secs(60),
+            host_timeout: Duration::from_secs(120),
+            max_output: 16 << 20,
+        };
+        let report = gather(&job);
+        assert!(report.outcome.is_ok(), "{:?}", report.outcome);
+        let facts = report.facts.expect("facts");
+        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        assert_eq!(facts.hostname, hostname.trim());
+        assert!(!facts.packages.is_empty());
+        assert!(report.watched_files[0].sha256.is_some());
+        assert!(report.watched_files[1].sha256.is_none());
+    }
+}
