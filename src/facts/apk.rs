@@ -17,7 +17,7 @@ pub fn parse_apk_database(text: &str) -> Vec<Package> {
     for line in text.lines().chain(std::iter::once("")) {
         let Some((key, value)) = line.split_once(':').filter(|(key, _)| key.len() == 1) else {
             if line.trim().is_empty() && !current.name.is_empty() {
-                packages.push(finish(std::mem::replace(&mut current, Package::default())));
+                packages.push(finish(std::mem::take(&mut current)));
             }
             continue;
         };
@@ -147,7 +147,10 @@ mod tests {
 
     #[test]
     fn names_with_dashes_and_digits_split() {
-        assert_eq!(split_name_version("libcrypto1.0-1.0.1q-r0"), Some(("libcrypto1.0", "1.0.1q-r0")));
+        assert_eq!(
+            split_name_version("libcrypto1.0-1.0.1q-r0"),
+            Some(("libcrypto1.0", "1.0.1q-r0"))
+        );
         assert_eq!(
             split_name_version("ca-certificates-bundle-20240226-r0"),
             Some(("ca-certificates-bundle", "20240226-r0"))
@@ -157,7 +160,9 @@ mod tests {
 
     #[test]
     fn database_blocks_without_trailing_blank_line() {
-        let packages = parse_apk_database("P:musl\nV:1.2.5-r0\nA:x86_64\no:musl\n\nP:b\nV:1-r0\nA:x86_64\no:src");
+        let packages = parse_apk_database(
+            "P:musl\nV:1.2.5-r0\nA:x86_64\no:musl\n\nP:b\nV:1-r0\nA:x86_64\no:src",
+        );
         assert_eq!(packages.len(), 2);
         assert_eq!(packages[0].source_name.as_deref(), Some("src"));
         assert_eq!(packages[1].source_name, None);

@@ -321,8 +321,10 @@ mod tests {
 
     #[test]
     fn count_line_needs_its_words() {
-        assert!(parse_counts("1 upgraded, 2 newly installed, 3 to remove and 4 not upgraded.")
-            .is_some());
+        assert!(
+            parse_counts("1 upgraded, 2 newly installed, 3 to remove and 4 not upgraded.")
+                .is_some()
+        );
         assert!(parse_counts("Get:1 http://x 2 3 4").is_none());
     }
 }

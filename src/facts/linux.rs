@@ -20,9 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::reboot::{self, RebootHint};
 use super::sections::{self, GatherOutput, Section};
 use super::{FactsError, apk, apt, disk, host, listen, lock, rpm, zypper};
-use crate::artifact::inventory::{
-    Facts, GatherIssue, Package, PendingUpdate, RebootStatus,
-};
+use crate::artifact::inventory::{Facts, GatherIssue, Package, PendingUpdate, RebootStatus};
 
 /// The gather script, to run on the remote host as one `sh` invocation.
 pub const GATHER_SCRIPT: &str = include_str!("gather.sh");
@@ -63,7 +61,8 @@ fn parse_meta(text: &str) -> BTreeMap<String, String> {
 fn host_facts(gather: &GatherOutput<'_>) -> Facts {
     let uname = host::parse_uname(gather.body("uname").unwrap_or_default());
     let body = |name: &str| gather.body(name).unwrap_or_default();
-    let trimmed = |name: &str| Some(body(name).trim().to_string()).filter(|value| !value.is_empty());
+    let trimmed =
+        |name: &str| Some(body(name).trim().to_string()).filter(|value| !value.is_empty());
     let rows = disk::parse_df(body("df"));
     let mount_types = disk::parse_mount_types(body("mounts"));
 
@@ -117,7 +116,10 @@ fn pending_updates(
 
 /// dnf and yum list security updates with `--security check-update`; when
 /// that step failed, whether an update is security stays unknown.
-fn with_rpm_security(mut updates: Vec<PendingUpdate>, gather: &GatherOutput<'_>) -> Vec<PendingUpdate> {
+fn with_rpm_security(
+    mut updates: Vec<PendingUpdate>,
+    gather: &GatherOutput<'_>,
+) -> Vec<PendingUpdate> {
     let Some(section) = gather.section("security-updates").filter(|s| is_check_update_ok(s)) else {
         return updates;
     };
@@ -138,7 +140,10 @@ fn is_check_update_ok(section: &Section<'_>) -> bool {
 
 /// zypper marks security on patches; an update is security when a needed
 /// security patch names its package.
-fn with_zypper_security(mut updates: Vec<PendingUpdate>, gather: &GatherOutput<'_>) -> Vec<PendingUpdate> {
+fn with_zypper_security(
+    mut updates: Vec<PendingUpdate>,
+    gather: &GatherOutput<'_>,
+) -> Vec<PendingUpdate> {
     let Some(section) = gather.section("security-patch-info").filter(|s| s.exit_code == Some(0))
     else {
         return updates;
@@ -193,7 +198,11 @@ fn reboot_status(gather: &GatherOutput<'_>, facts: &Facts) -> RebootStatus {
     status
 }
 
-fn apply_reboot_tool(status: &mut RebootStatus, gather: &GatherOutput<'_>, package_manager: Option<&str>) {
+fn apply_reboot_tool(
+    status: &mut RebootStatus,
+    gather: &GatherOutput<'_>,
+    package_manager: Option<&str>,
+) {
     let body = gather.body("reboot-tool").unwrap_or_default();
     let (tool, hint): (&str, RebootHint) = match package_manager {
         Some("dnf" | "yum") => ("needs-restarting -r", rpm::parse_needs_restarting_reboot(body)),
@@ -211,11 +220,13 @@ fn apply_deleted_libraries(status: &mut RebootStatus, body: &str) {
     let Some(first) = mappings.first() else {
         return;
     };
+    let count = match mappings.len() {
+        1 => "1 process still maps".to_string(),
+        many => format!("{many} processes still map"),
+    };
     status.reasons.push(format!(
-        "{} processes still map deleted libraries or programs, e.g. `{}` maps `{}`",
-        mappings.len(),
-        first.command,
-        first.path
+        "{count} deleted libraries or programs, e.g. `{}` maps `{}`",
+        first.command, first.path
     ));
     status.processes_using_deleted_libraries = mappings
         .iter()
@@ -256,14 +267,19 @@ fn issues(
     issues
 }
 
-fn section_issue(name: &str, section: &Section<'_>, package_manager: Option<&str>) -> Option<GatherIssue> {
+fn section_issue(
+    name: &str,
+    section: &Section<'_>,
+    package_manager: Option<&str>,
+) -> Option<GatherIssue> {
     let Some(code) = section.exit_code else {
         return Some(issue(name, "the output ended before this step finished"));
     };
     if is_expected_exit(name, code, package_manager) {
         return None;
     }
-    let what = if code == 124 { "timed out".to_string() } else { format!("exited with status {code}") };
+    let what =
+        if code == 124 { "timed out".to_string() } else { format!("exited with status {code}") };
     let detail = section.stderr.map(quote_stderr).unwrap_or_default();
     Some(issue(name, &format!("{what}{detail}")))
 }
@@ -333,7 +349,9 @@ mod tests {
 
     #[test]
     fn non_utf8_bytes_are_tolerated() {
-        let mut output = b"@@pp:gather v=1@@\n@@pp:begin hostname@@\nh\xffst\n\n@@pp:end hostname rc=0@@\n".to_vec();
+        let mut output =
+            b"@@pp:gather v=1@@\n@@pp:begin hostname@@\nh\xffst\n\n@@pp:end hostname rc=0@@\n"
+                .to_vec();
         output.extend_from_slice(b"@@pp:done@@\n");
         let facts = parse(&output).unwrap();
         assert_eq!(facts.hostname, "h\u{fffd}st");

@@ -36,7 +36,9 @@ mod tests {
     fn held_free_and_unknown() {
         let free = "file 382078 /var/lib/dpkg/lock\nfile 382079 /var/lib/dpkg/lock-frontend\n";
         assert_eq!(parse_package_lock(free), Some(false));
-        let held = format!("{free}lock /var/lib/dpkg/lock-frontend 1: POSIX  ADVISORY  WRITE 77 fe:01:382079 0 EOF\n");
+        let held = format!(
+            "{free}lock /var/lib/dpkg/lock-frontend 1: POSIX  ADVISORY  WRITE 77 fe:01:382079 0 EOF\n"
+        );
         assert_eq!(parse_package_lock(&held), Some(true));
         assert_eq!(parse_package_lock("pidfile /run/zypp.pid 4242\n"), Some(true));
         assert_eq!(parse_package_lock(""), None);

@@ -36,12 +36,17 @@ pub fn parse_sw_vers(text: &str) -> OsInfo {
             .map(str::trim)
             .unwrap_or_default()
     };
-    let (name, version, build) = (value("ProductName"), value("ProductVersion"), value("BuildVersion"));
-    let pretty_name = [name, version].iter().filter(|part| !part.is_empty()).copied().collect::<Vec<_>>();
-    let mut pretty_name = pretty_name.join(" ");
+    let (name, version, build) =
+        (value("ProductName"), value("ProductVersion"), value("BuildVersion"));
+    let mut parts: Vec<String> = [name, version]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .map(|part| (*part).to_string())
+        .collect();
     if !build.is_empty() {
-        pretty_name.push_str(&format!(" ({build})"));
+        parts.push(format!("({build})"));
     }
+    let pretty_name = parts.join(" ");
     OsInfo {
         id: "macos".to_string(),
         version_id: version.to_string(),
@@ -124,7 +129,8 @@ fn apply_modern_details(update: &mut MacUpdate, details: &str) {
 
 /// `TITLE (VERSION), SIZE [recommended] [restart]`.
 fn apply_legacy_details(update: &mut MacUpdate, details: &str) {
-    let (head, flags) = details.split_once(" [").map_or((details, ""), |(head, flags)| (head, flags));
+    let (head, flags) =
+        details.split_once(" [").map_or((details, ""), |(head, flags)| (head, flags));
     if let (Some(open), Some(close)) = (head.rfind('('), head.rfind(')')) {
         if open < close {
             update.version = Some(head[open + 1..close].to_string());
@@ -164,7 +170,9 @@ mod tests {
 
     #[test]
     fn sw_vers_gives_id_version_and_codename() {
-        let os = parse_sw_vers("ProductName:\t\tmacOS\nProductVersion:\t\t13.4.1\nBuildVersion:\t\t22F82\n");
+        let os = parse_sw_vers(
+            "ProductName:\t\tmacOS\nProductVersion:\t\t13.4.1\nBuildVersion:\t\t22F82\n",
+        );
         assert_eq!(os.id, "macos");
         assert_eq!(os.version_id, "13.4.1");
         assert_eq!(os.pretty_name, "macOS 13.4.1 (22F82)");
@@ -174,7 +182,10 @@ mod tests {
     #[test]
     fn titles_with_commas_survive() {
         let mut update = MacUpdate::default();
-        apply_modern_details(&mut update, "Safari, the browser, Version: 17.6, Size: 1K, Recommended: YES, ");
+        apply_modern_details(
+            &mut update,
+            "Safari, the browser, Version: 17.6, Size: 1K, Recommended: YES, ",
+        );
         assert_eq!(update.title, "Safari, the browser");
         assert_eq!(update.version.as_deref(), Some("17.6"));
         assert!(update.recommended);

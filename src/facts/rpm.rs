@@ -12,8 +12,7 @@ use super::reboot::{ProcessRestart, RebootHint};
 use crate::artifact::inventory::{Package, PendingUpdate};
 
 /// The `rpm -qa --queryformat` the gather script uses.
-pub const RPM_QUERY_FORMAT: &str =
-    "%{NAME} %{EPOCH} %{VERSION} %{RELEASE} %{ARCH} %{SOURCERPM}\\n";
+pub const RPM_QUERY_FORMAT: &str = "%{NAME} %{EPOCH} %{VERSION} %{RELEASE} %{ARCH} %{SOURCERPM}\\n";
 
 /// Parses `rpm -qa --queryformat '%{NAME} %{EPOCH|EPOCHNUM} %{VERSION}
 /// %{RELEASE} %{ARCH} %{SOURCERPM} [extra…]'` lines. `gpg-pubkey` entries
@@ -65,7 +64,8 @@ pub fn evr(epoch: &str, version: &str, release: &str) -> String {
 
 /// `kernel-5.14.0-70.13.1.el9_0.src.rpm` → (`kernel`, `5.14.0-70.13.1.el9_0`).
 pub fn split_source_rpm(source_rpm: &str) -> Option<(String, String)> {
-    let stem = source_rpm.strip_suffix(".src.rpm").or_else(|| source_rpm.strip_suffix(".nosrc.rpm"))?;
+    let stem =
+        source_rpm.strip_suffix(".src.rpm").or_else(|| source_rpm.strip_suffix(".nosrc.rpm"))?;
     let (rest, release) = stem.rsplit_once('-')?;
     let (name, version) = rest.rsplit_once('-')?;
     Some((name.to_string(), format!("{version}-{release}")))
@@ -141,9 +141,9 @@ pub fn parse_needs_restarting(text: &str) -> Vec<ProcessRestart> {
     let mut processes: Vec<ProcessRestart> = text
         .lines()
         .filter_map(|line| {
-            let (pid, command) = line.split_once(" : ").or_else(|| {
-                line.trim_end().strip_suffix(" :").map(|pid| (pid, ""))
-            })?;
+            let (pid, command) = line
+                .split_once(" : ")
+                .or_else(|| line.trim_end().strip_suffix(" :").map(|pid| (pid, "")))?;
             Some(ProcessRestart {
                 pid: pid.trim().parse().ok()?,
                 command: command.trim().to_string(),
@@ -168,7 +168,8 @@ pub fn parse_repoquery_updates(text: &str) -> Vec<PendingUpdate> {
     let mut updates: Vec<PendingUpdate> = text
         .lines()
         .filter_map(|line| {
-            let fields: Vec<&str> = line.split("\" \"").map(|f| f.trim().trim_matches('"')).collect();
+            let fields: Vec<&str> =
+                line.split("\" \"").map(|f| f.trim().trim_matches('"')).collect();
             let [name, epoch, version, release, repo] = fields[..] else {
                 return None;
             };

@@ -38,11 +38,8 @@ pub fn compare_releases(left: &str, right: &str) -> Ordering {
         }
         let (left_run, left_rest) = take_run(left, is_numeric);
         let (right_run, right_rest) = take_run(right, is_numeric);
-        let order = if is_numeric {
-            compare_numbers(left_run, right_run)
-        } else {
-            left_run.cmp(right_run)
-        };
+        let order =
+            if is_numeric { compare_numbers(left_run, right_run) } else { left_run.cmp(right_run) };
         if order != Ordering::Equal {
             return order;
         }

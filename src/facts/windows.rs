@@ -61,7 +61,10 @@ pub fn parse_get_hotfix(text: &str) -> Result<Vec<HotFix>, FactsError> {
         let value: Value = serde_json::from_str(text)
             .map_err(|source| FactsError::Json { what: "`Get-HotFix` JSON", source })?;
         objects(&value).filter_map(hotfix_from_json).collect()
-    } else if text.lines().any(|line| line.trim_start().starts_with("HotFixID") && line.contains(':')) {
+    } else if text
+        .lines()
+        .any(|line| line.trim_start().starts_with("HotFixID") && line.contains(':'))
+    {
         parse_list_records(text).iter().filter_map(|record| hotfix_from_record(record)).collect()
     } else {
         parse_hotfix_table(text)
@@ -105,7 +108,12 @@ fn json_date(value: &Value) -> Option<String> {
         let timestamp = jiff::Timestamp::from_millisecond(millis).ok()?;
         return Some(timestamp.strftime("%Y-%m-%d").to_string());
     }
-    Some(text.get(..10).filter(|date| date.as_bytes().get(4) == Some(&b'-')).unwrap_or(text).to_string())
+    Some(
+        text.get(..10)
+            .filter(|date| date.as_bytes().get(4) == Some(&b'-'))
+            .unwrap_or(text)
+            .to_string(),
+    )
 }
 
 /// `M/d/yyyy[ time]` (en-US) as `YYYY-MM-DD`; anything else as printed.
@@ -113,7 +121,9 @@ fn us_date(text: &str) -> String {
     let date = text.split_whitespace().next().unwrap_or(text);
     let parts: Vec<u32> = date.split('/').filter_map(|part| part.parse().ok()).collect();
     match parts[..] {
-        [month @ 1..=12, day @ 1..=31, year @ 1000..=9999] => format!("{year:04}-{month:02}-{day:02}"),
+        [month @ 1..=12, day @ 1..=31, year @ 1000..=9999] => {
+            format!("{year:04}-{month:02}-{day:02}")
+        }
         _ => text.to_string(),
     }
 }
@@ -138,9 +148,8 @@ fn parse_list_records(text: &str) -> Vec<Vec<(String, String)>> {
 }
 
 fn hotfix_from_record(record: &[(String, String)]) -> Option<HotFix> {
-    let field = |key: &str| {
-        record.iter().find(|(name, _)| name == key).map(|(_, value)| value.clone())
-    };
+    let field =
+        |key: &str| record.iter().find(|(name, _)| name == key).map(|(_, value)| value.clone());
     let non_empty = |key: &str| field(key).filter(|value| !value.is_empty());
     Some(HotFix {
         id: non_empty("HotFixID")?,
@@ -154,7 +163,8 @@ fn hotfix_from_record(record: &[(String, String)]) -> Option<HotFix> {
 /// start, and rows cut at those starts.
 fn parse_hotfix_table(text: &str) -> Vec<HotFix> {
     let lines: Vec<&str> = text.lines().collect();
-    let Some(rule_index) = lines.iter().position(|line| line.trim_start().starts_with("---")) else {
+    let Some(rule_index) = lines.iter().position(|line| line.trim_start().starts_with("---"))
+    else {
         return vec![];
     };
     let Some(header) = rule_index.checked_sub(1).map(|index| lines[index]) else {
@@ -234,7 +244,9 @@ fn update_from_json(item: &Value) -> Option<WindowsUpdate> {
 fn list_of_strings(value: &Value) -> Vec<String> {
     let items: Vec<String> = match value {
         Value::Array(items) => items.iter().filter_map(scalar_text).collect(),
-        other => scalar_text(other).map(|text| text.split(',').map(str::to_string).collect()).unwrap_or_default(),
+        other => scalar_text(other)
+            .map(|text| text.split(',').map(str::to_string).collect())
+            .unwrap_or_default(),
     };
     items.into_iter().map(|item| item.trim().to_string()).filter(|item| !item.is_empty()).collect()
 }

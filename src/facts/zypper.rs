@@ -245,10 +245,7 @@ pub fn parse_xml_search_patches(text: &str) -> Result<Vec<ZypperPatch>, FactsErr
         .collect())
 }
 
-fn parse_xml<'a>(
-    text: &'a str,
-    what: &'static str,
-) -> Result<roxmltree::Document<'a>, FactsError> {
+fn parse_xml<'a>(text: &'a str, what: &'static str) -> Result<roxmltree::Document<'a>, FactsError> {
     roxmltree::Document::parse(text).map_err(|source| FactsError::Xml { what, source })
 }
 
