@@ -84,7 +84,8 @@ fn raw_fixtures() -> Vec<PathBuf> {
         for entry in std::fs::read_dir(&tool).expect("readable tool folder") {
             let path = entry.expect("readable entry").path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if path.is_file() && !name.ends_with(EXPECTED_SUFFIX) && !name.ends_with(".md") {
+            let is_note = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("md"));
+            if path.is_file() && !name.ends_with(EXPECTED_SUFFIX) && !is_note {
                 files.push(path);
             }
         }
