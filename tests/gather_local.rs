@@ -122,3 +122,14 @@ fn gather_via_busybox_sh_when_installed() {
         gather_and_check("busybox", &["sh", "-s"], GATHER_SCRIPT.as_bytes());
     }
 }
+
+/// The script stays within POSIX sh as shellcheck reads it, where
+/// shellcheck is installed (it is optional).
+#[test]
+fn gather_script_passes_shellcheck_when_installed() {
+    if !is_installed("shellcheck") {
+        return;
+    }
+    let output = run("shellcheck", &["--shell=sh", "-"], GATHER_SCRIPT.as_bytes());
+    assert!(output.is_empty(), "{}", String::from_utf8_lossy(&output));
+}
