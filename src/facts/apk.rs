@@ -17,7 +17,7 @@ pub fn parse_apk_database(text: &str) -> Vec<Package> {
     for line in text.lines().chain(std::iter::once("")) {
         let Some((key, value)) = line.split_once(':').filter(|(key, _)| key.len() == 1) else {
             if line.trim().is_empty() && !current.name.is_empty() {
-                packages.push(finish(std::mem::replace(&mut current, Package::default())));
+                packages.push(finish(std::mem::take(&mut current)));
             }
             continue;
         };

@@ -97,29 +97,32 @@ fn decode_octal_escapes(text: &str) -> String {
             let digits = std::str::from_utf8(digits).ok()?;
             u8::from_str_radix(digits, 8).ok()
         });
-        match value {
-            Some(byte) => {
-                decoded.push(byte);
-                index += 4;
-            }
-            None => {
-                decoded.push(bytes[index]);
-                index += 1;
-            }
+        if let Some(byte) = value {
+            decoded.push(byte);
+            index += 4;
+        } else {
+            decoded.push(bytes[index]);
+            index += 1;
         }
     }
     String::from_utf8_lossy(&decoded).into_owned()
 }
 
-/// Keeps the df rows of real local filesystems, one per mount point, in
-/// mount order. Without type information every row is kept.
+/// Keeps the df rows of real local filesystems in mount order. Like GNU
+/// df, a device mounted more than once (bind mounts) is listed once, at
+/// its shortest mount point, so busybox's df gives the same answer.
+/// Without type information every row is kept.
 pub fn real_disks(rows: Vec<DiskUsage>, mount_types: &BTreeMap<String, String>) -> Vec<DiskUsage> {
     let mut disks: Vec<DiskUsage> = rows
         .into_iter()
         .filter(|row| mount_types.get(&row.mount).is_none_or(|kind| is_real_filesystem(kind)))
         .collect();
+    disks.sort_by(|a, b| (&a.filesystem, a.mount.len()).cmp(&(&b.filesystem, b.mount.len())));
+    disks.dedup_by(|later, first| {
+        later.mount == first.mount
+            || (later.filesystem.starts_with('/') && later.filesystem == first.filesystem)
+    });
     disks.sort_by(|a, b| a.mount.cmp(&b.mount));
-    disks.dedup_by(|a, b| a.mount == b.mount);
     disks
 }
 
@@ -156,5 +159,13 @@ mod tests {
             parse_mount_types("tmpfs /run\next4 /\nxfs /srv/a\\040b\nsquashfs /snap/core/1\n");
         let mounts: Vec<String> = real_disks(rows, &types).into_iter().map(|d| d.mount).collect();
         assert_eq!(mounts, ["/", "/srv/a b"]);
+    }
+
+    #[test]
+    fn bind_mounts_of_one_device_count_once() {
+        let rows = parse_df("/dev/vda 100 50 50 50% /run/netns\n/dev/vda 100 50 50 50% /\n");
+        let disks = real_disks(rows, &BTreeMap::new());
+        assert_eq!(disks.len(), 1);
+        assert_eq!(disks[0].mount, "/");
     }
 }

@@ -220,11 +220,13 @@ fn apply_deleted_libraries(status: &mut RebootStatus, body: &str) {
     let Some(first) = mappings.first() else {
         return;
     };
+    let count = match mappings.len() {
+        1 => "1 process still maps".to_string(),
+        many => format!("{many} processes still map"),
+    };
     status.reasons.push(format!(
-        "{} processes still map deleted libraries or programs, e.g. `{}` maps `{}`",
-        mappings.len(),
-        first.command,
-        first.path
+        "{count} deleted libraries or programs, e.g. `{}` maps `{}`",
+        first.command, first.path
     ));
     status.processes_using_deleted_libraries = mappings
         .iter()

@@ -25,8 +25,9 @@ pub fn parse_listening(text: &str) -> Vec<Listener> {
 }
 
 /// Parses `ss -tuln[p]` output (with or without its header, old and new
-/// address styles: `0.0.0.0:22`, `[::]:22`, `:::22`, `*:22`,
-/// `127.0.0.53%lo:53`).
+/// address styles: `0.0.0.0:22`, `[::]:22`, `:::22`, `127.0.0.53%lo:53`).
+/// Current iproute2 prints `*:22` for a dual-stack IPv6 wildcard socket,
+/// which is recorded as `::`, as the kernel's own tables show it.
 pub fn parse_ss(text: &str) -> Vec<Listener> {
     text.lines().filter_map(parse_ss_line).collect()
 }
@@ -37,7 +38,10 @@ fn parse_ss_line(line: &str) -> Option<Listener> {
     if netid != "tcp" && netid != "udp" {
         return None;
     }
-    let (address, port) = split_address(words.get(4)?)?;
+    let (mut address, port) = split_address(words.get(4)?)?;
+    if address == "*" {
+        address = "::".to_string();
+    }
     let is_v6 = address.contains(':');
     let process = words.get(6).and_then(|users| process_name(users));
     Some(Listener {

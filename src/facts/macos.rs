@@ -38,12 +38,15 @@ pub fn parse_sw_vers(text: &str) -> OsInfo {
     };
     let (name, version, build) =
         (value("ProductName"), value("ProductVersion"), value("BuildVersion"));
-    let pretty_name =
-        [name, version].iter().filter(|part| !part.is_empty()).copied().collect::<Vec<_>>();
-    let mut pretty_name = pretty_name.join(" ");
+    let mut parts: Vec<String> = [name, version]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .map(|part| (*part).to_string())
+        .collect();
     if !build.is_empty() {
-        pretty_name.push_str(&format!(" ({build})"));
+        parts.push(format!("({build})"));
     }
+    let pretty_name = parts.join(" ");
     OsInfo {
         id: "macos".to_string(),
         version_id: version.to_string(),
