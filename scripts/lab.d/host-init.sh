@@ -117,7 +117,7 @@ boot() {
 
 reboot_host() {
     log "emulated reboot: stopping every process"
-    kill -s KILL -1 2>/dev/null
+    kill -KILL -1 2>/dev/null
     wait
     sshd_pid=
     umount -l "$root/run"
@@ -130,7 +130,7 @@ reboot_host() {
 
 halt_host() {
     log "halting"
-    kill -s KILL -1 2>/dev/null
+    kill -KILL -1 2>/dev/null
     exit 0
 }
 
