@@ -1,7 +1,7 @@
 //! Finding hosts that answer: a rate-limited TCP connect scan.
 //!
 //! A plain `connect(2)` scan needs no privileges and is what sysadmins
-//! reach for to find SSH (22) and WinRM (5985) listeners in a subnet.
+//! reach for to find SSH (22) and `WinRM` (5985) listeners in a subnet.
 //! Attempts are paced so that at most `rate` new connections start per
 //! second, however many are in flight, to stay polite to firewalls and IDS.
 
@@ -120,7 +120,7 @@ pub fn scan(
     );
 
     let mut open: Vec<OpenPort> = results.into_iter().flatten().collect();
-    open.sort_by(|a, b| (a.address, a.port).cmp(&(b.address, b.port)));
+    open.sort_by_key(|a| (a.address, a.port));
     open
 }
 

@@ -19,6 +19,5 @@ fn main() {
         }
     };
 
-    #[expect(clippy::exit, reason = "main is the one place that exits")]
     std::process::exit(code);
 }

@@ -73,12 +73,12 @@ pub enum HostOutcome {
     AuthenticationFailed {
         message: String,
     },
-    /// The presented key differs from known_hosts, or is revoked.
+    /// The presented key differs from `known_hosts`, or is revoked.
     HostKeyMismatch {
         message: String,
         fingerprint: String,
     },
-    /// Strict checking and the host is not in known_hosts.
+    /// Strict checking and the host is not in `known_hosts`.
     HostKeyUnknown {
         message: String,
         fingerprint: String,

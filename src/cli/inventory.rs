@@ -37,13 +37,13 @@ pub struct InventoryArgs {
     )]
     pub parallel: usize,
 
-    /// OpenSSH client config to read (Host, HostName, User, Port, IdentityFile,
-    /// ProxyJump, StrictHostKeyChecking, UserKnownHostsFile, ConnectTimeout).
+    /// OpenSSH client config to read (Host, `HostName`, User, Port, `IdentityFile`,
+    /// `ProxyJump`, `StrictHostKeyChecking`, `UserKnownHostsFile`, `ConnectTimeout`).
     /// Defaults to `~/.ssh/config` when it exists.
     #[arg(long, env = "PATCHPILOT_SSH_CONFIG", help_heading = "Connection")]
     pub ssh_config: Option<PathBuf>,
 
-    /// What to do with a host whose key is not in known_hosts. A key that
+    /// What to do with a host whose key is not in `known_hosts`. A key that
     /// differs from the recorded one is always refused.
     #[arg(long, value_enum, default_value_t = HostKeyPolicyArg::Strict,
           help_heading = "Connection")]
@@ -114,7 +114,7 @@ pub struct InventoryArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HostKeyPolicyArg {
-    /// Refuse hosts whose key is not already in known_hosts.
+    /// Refuse hosts whose key is not already in `known_hosts`.
     Strict,
     /// Record keys of hosts not seen before; refuse changed keys.
     AcceptNew,

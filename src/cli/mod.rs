@@ -68,7 +68,7 @@ pub enum ColorArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Reach hosts, gather facts, reconcile with a CMDB and write inventory.json.
-    Inventory(InventoryArgs),
+    Inventory(Box<InventoryArgs>),
 
     /// Match installed packages against advisories and write assessment.json.
     Assess(PendingArgs),

@@ -45,7 +45,7 @@ where
             });
         }
         drop(sender);
-        for (index, result) in receiver.iter() {
+        for (index, result) in &receiver {
             on_result(&result);
             slots[index] = Some(result);
         }

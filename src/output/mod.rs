@@ -8,7 +8,7 @@
 
 mod progress;
 
-use std::fmt::Display;
+use std::fmt::{Display, Write as _};
 use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;
 
@@ -58,6 +58,7 @@ impl UserError {
         UserError { message: message.into(), hint: None, code: crate::exit_code::USAGE }
     }
 
+    #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -75,6 +76,7 @@ pub fn exit_code_of(error: &anyhow::Error) -> i32 {
 
 /// The single writer of stdout and stderr.
 #[derive(Debug)]
+#[expect(clippy::struct_excessive_bools, reason = "independent switches, not a state machine")]
 pub struct Printer {
     format: Format,
     quiet: bool,
@@ -165,10 +167,10 @@ impl Printer {
             }
         }
         for cause in error.chain().skip(1) {
-            text.push_str(&format!("\n  caused by: {cause}"));
+            let _ = write!(text, "\n  caused by: {cause}");
         }
         if let Some(hint) = hint {
-            text.push_str(&format!("\n\n{} {hint}", self.paint_stderr("hint:", AnsiColor::Cyan)));
+            let _ = write!(text, "\n\n{} {hint}", self.paint_stderr("hint:", AnsiColor::Cyan));
         }
         self.stderr_line(&text);
     }

@@ -15,7 +15,7 @@ use sha1::Sha1;
 use ssh_key::known_hosts::{Entry, HostPatterns, Marker};
 use ssh_key::{HashAlg, PublicKey};
 
-/// What the known_hosts files say about a presented key.
+/// What the `known_hosts` files say about a presented key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// A non-revoked entry for this host holds exactly this key.
@@ -35,7 +35,7 @@ pub enum HostKeyPolicy {
     AcceptNew,
 }
 
-/// The parsed contents of one or more known_hosts files.
+/// The parsed contents of one or more `known_hosts` files.
 #[derive(Debug, Default)]
 pub struct KnownHosts {
     entries: Vec<Entry>,
@@ -207,6 +207,8 @@ impl KnownHostsWriter {
 
 #[cfg(test)]
 mod tests {
+    use base64ct::{Base64, Encoding};
+
     use super::*;
 
     const KEY_A: &str =
@@ -260,7 +262,6 @@ mod tests {
         let mut mac = Hmac::<Sha1>::new_from_slice(b"0123456789abcdefghij").unwrap();
         mac.update(b"web1");
         let hash = mac.finalize().into_bytes();
-        use base64ct::{Base64, Encoding};
         let line = format!(
             "|1|{}|{} {KEY_A}\n",
             Base64::encode_string(b"0123456789abcdefghij"),

@@ -8,7 +8,7 @@
 //! deadline is explicit, because libssh2's default is to wait forever.
 //!
 //! Implementations: [`ssh`] (libssh2 through the `ssh2` crate) and [`local`]
-//! (the controller itself). WinRM will be a third behind the same trait.
+//! (the controller itself). `WinRM` will be a third behind the same trait.
 
 mod capture;
 pub mod known_hosts;
@@ -53,7 +53,7 @@ impl fmt::Debug for Secret {
 /// Everything needed to open an SSH session to one host.
 #[derive(Debug, Clone)]
 pub struct SshTarget {
-    /// Inventory name, used in messages and known_hosts lookups.
+    /// Inventory name, used in messages and `known_hosts` lookups.
     pub name: String,
     pub address: String,
     pub port: u16,

@@ -1,6 +1,6 @@
-//! ProxyJump: reaching a host through a bastion.
+//! `ProxyJump`: reaching a host through a bastion.
 //!
-//! libssh2 has no ProxyJump. We open a `direct-tcpip` channel on the jump
+//! libssh2 has no `ProxyJump`. We open a `direct-tcpip` channel on the jump
 //! host's session and bridge it to one end of a Unix socket pair; the target
 //! session runs its own handshake over the other end, so the bastion only
 //! ever sees encrypted bytes and the target's host key is checked end to end,

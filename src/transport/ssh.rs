@@ -6,7 +6,7 @@
 //!   read in non-blocking mode with `poll(2)` up to the command's deadline.
 //! - Host keys are checked by [`super::known_hosts`], not libssh2.
 //! - Host-key algorithms are pinned to plain (non-certificate) types, in the
-//!   order known_hosts has them for the host, because a server with a host
+//!   order `known_hosts` has them for the host, because a server with a host
 //!   certificate otherwise makes libssh2 pick the certificate and fail the
 //!   plain check.
 //! - curve25519 key exchange first: it costs the client about a tenth of
@@ -47,7 +47,6 @@ const LEGACY_KEX: &str = "diffie-hellman-group14-sha1";
 const LIBSSH2_ERROR_KEX_FAILURE: i32 = -5;
 const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
 const LIBSSH2_ERROR_FILE: i32 = -16;
-const LIBSSH2_ERROR_AUTHENTICATION_FAILED: i32 = -18;
 const LIBSSH2_ERROR_SOCKET_TIMEOUT: i32 = -30;
 
 /// An authenticated SSH session to one host.
@@ -57,7 +56,7 @@ pub struct SshSession {
     socket: OwnedFd,
     name: String,
     /// The bridge through a jump host, when there is one; dropped last.
-    _tunnel: Option<Tunnel>,
+    tunnel: Option<Tunnel>,
 }
 
 impl std::fmt::Debug for SshSession {
@@ -82,13 +81,13 @@ impl SshSession {
         authenticate(&session, target, started)?;
         session.set_keepalive(false, 15);
 
-        Ok(SshSession { session, socket, name: target.name.clone(), _tunnel: tunnel })
+        Ok(SshSession { session, socket, name: target.name.clone(), tunnel })
     }
 
     /// Gives up the session, its socket and any tunnel it runs over, for
     /// use as a jump host.
     fn into_parts(self) -> (ssh2::Session, OwnedFd, Option<Tunnel>) {
-        (self.session, self.socket, self._tunnel)
+        (self.session, self.socket, self.tunnel)
     }
 
     /// Waits until the socket can make progress in the direction libssh2 is
@@ -348,7 +347,7 @@ fn check_auth_error(
             tracing::warn!(key = %key.display(), "key file unreadable or needs a passphrase");
             Ok(())
         }
-        ErrorCode::Session(LIBSSH2_ERROR_AUTHENTICATION_FAILED) | _ => Ok(()),
+        _ => Ok(()),
     }
 }
 
@@ -418,10 +417,12 @@ fn ssh_call_error(error: &ssh2::Error, started: Instant) -> TransportError {
     }
 }
 
+#[expect(clippy::needless_pass_by_value, reason = "shaped for `map_err`")]
 fn protocol_error(error: ssh2::Error) -> TransportError {
     TransportError::Protocol(error.to_string())
 }
 
+#[expect(clippy::needless_pass_by_value, reason = "shaped for `map_err`")]
 fn io_error(error: std::io::Error) -> TransportError {
     TransportError::Io(error.to_string())
 }

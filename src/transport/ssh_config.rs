@@ -3,7 +3,7 @@
 //! libssh2 reads no config at all, so a host that `ssh web1` reaches through
 //! `~/.ssh/config` would be unreachable to us without this. Parsing is done
 //! by the `ssh2-config` crate; this module picks the fields we honour and
-//! reads the two it leaves raw (StrictHostKeyChecking, UserKnownHostsFile).
+//! reads the two it leaves raw (`StrictHostKeyChecking`, `UserKnownHostsFile`).
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
