@@ -10,6 +10,8 @@
 pub mod artifact;
 pub mod cli;
 pub mod commands;
+pub mod eol;
 pub mod exit_code;
+pub mod fleet;
 pub mod output;
 pub mod settings;
