@@ -11,7 +11,7 @@
 //! `VERSION_ID` (`10.0.20348`) and the product name as `PRETTY_NAME`
 //! ("Microsoft Windows Server 2022 Datacenter"). Servers are matched by the
 //! year in the name, then by build; clients by build, then by edition
-//! (Enterprise/Education `-e`, LTSC `-e-lts`, IoT LTSC `-iot-lts`, other
+//! (Enterprise/Education `-e`, LTSC `-e-lts`, `IoT` LTSC `-iot-lts`, other
 //! editions `-w`).
 
 use crate::artifact::inventory::OsInfo;

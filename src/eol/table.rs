@@ -104,7 +104,7 @@ pub(crate) fn parse_product(text: &str, origin: &Path) -> Result<Vec<Release>, E
         .into_iter()
         .enumerate()
         .map(|(index, raw)| {
-            release(raw).map_err(|message| EolError::Release {
+            release(&raw).map_err(|message| EolError::Release {
                 path: origin.to_path_buf(),
                 index,
                 message,
@@ -132,7 +132,7 @@ fn front_matter(text: &str) -> Option<(&str, usize)> {
     None
 }
 
-fn release(raw: RawRelease) -> Result<Release, String> {
+fn release(raw: &RawRelease) -> Result<Release, String> {
     let cycle = scalar(&raw.release_cycle).ok_or("`releaseCycle` is not a scalar")?;
     let field_error =
         |field: &str, message: String| format!("cycle `{cycle}`: `{field}`: {message}");

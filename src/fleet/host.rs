@@ -12,6 +12,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::artifact::inventory::{HostOutcome, HostRecord, TierAssignment};
+
 /// How patchpilot talks to a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -26,7 +28,7 @@ pub enum Transport {
 
 impl Transport {
     /// The port used when neither the inventory nor `~/.ssh/config` names one.
-    /// WinRM over HTTP listens on 5985; the local transport has no port.
+    /// `WinRM` over HTTP listens on 5985; the local transport has no port.
     pub fn default_port(self) -> u16 {
         match self {
             Transport::Ssh => 22,
@@ -151,6 +153,34 @@ impl Host {
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|own| own.eq_ignore_ascii_case(tag))
     }
+
+    /// The artifact record for this host before anything is learned about it:
+    /// facts, end of life, baseline and watched-file digests are left empty
+    /// for the later steps to fill. Port and user are the inventory's (or the
+    /// transport defaults); overwrite them with what `~/.ssh/config` resolved.
+    pub fn to_record(&self, tier: TierAssignment, outcome: HostOutcome) -> HostRecord {
+        HostRecord {
+            name: self.name.clone(),
+            address: self.connection.address.clone(),
+            port: self.connection.port_or_default(),
+            user: self.connection.user.clone().unwrap_or_default(),
+            transport: self.connection.transport.as_str().to_string(),
+            environment: self.environment.clone(),
+            cluster: self.cluster.clone(),
+            owner: self.owner.clone(),
+            groups: self.groups.clone(),
+            tags: self.tags.clone(),
+            vars: self.vars.clone(),
+            tier,
+            outcome,
+            duration_ms: 0,
+            facts: None,
+            eol: None,
+            baseline: None,
+            notes: self.notes.clone(),
+            watched_files: Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -175,5 +205,24 @@ mod tests {
         assert_eq!(connection.port_or_default(), 22);
         connection.port = Some(2222);
         assert_eq!(connection.port_or_default(), 2222);
+    }
+
+    #[test]
+    fn records_carry_the_inventory_view_of_a_host() {
+        let inventory = crate::fleet::parse(
+            "[hosts.h1]\naddress = \"127.100.1.1\"\nowner = \"team-web\"\nnotes = [\"n\"]\n[groups.web]\nhosts = [\"h1\"]\n",
+            std::path::Path::new("hosts.toml"),
+            crate::fleet::InventoryFormat::Toml,
+        )
+        .expect("valid");
+        let host = inventory.host("h1").expect("h1");
+        let record = host.to_record(inventory.tier_of(host), HostOutcome::Ok);
+        assert_eq!(
+            (record.address.as_str(), record.port, record.transport.as_str()),
+            ("127.100.1.1", 22, "ssh")
+        );
+        assert_eq!(record.groups, ["web"]);
+        assert_eq!(record.notes, ["n"]);
+        assert_eq!(record.tier.rule, "default");
     }
 }

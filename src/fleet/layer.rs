@@ -38,19 +38,19 @@ pub(crate) struct Layer {
 impl Layer {
     /// Lays `over` on top of `self`: what `over` sets wins.
     pub fn apply(&mut self, over: &Layer) {
-        replace(&mut self.address, &over.address);
-        replace(&mut self.port, &over.port);
-        replace(&mut self.user, &over.user);
-        replace(&mut self.transport, &over.transport);
-        replace(&mut self.environment, &over.environment);
-        replace(&mut self.cluster, &over.cluster);
-        replace(&mut self.owner, &over.owner);
-        replace(&mut self.tier, &over.tier);
-        replace(&mut self.identity_file, &over.identity_file);
-        replace(&mut self.known_hosts_file, &over.known_hosts_file);
-        replace(&mut self.proxy_jump, &over.proxy_jump);
-        replace(&mut self.become_root, &over.become_root);
-        replace(&mut self.legacy_algorithms, &over.legacy_algorithms);
+        replace(&mut self.address, over.address.as_ref());
+        replace(&mut self.port, over.port.as_ref());
+        replace(&mut self.user, over.user.as_ref());
+        replace(&mut self.transport, over.transport.as_ref());
+        replace(&mut self.environment, over.environment.as_ref());
+        replace(&mut self.cluster, over.cluster.as_ref());
+        replace(&mut self.owner, over.owner.as_ref());
+        replace(&mut self.tier, over.tier.as_ref());
+        replace(&mut self.identity_file, over.identity_file.as_ref());
+        replace(&mut self.known_hosts_file, over.known_hosts_file.as_ref());
+        replace(&mut self.proxy_jump, over.proxy_jump.as_ref());
+        replace(&mut self.become_root, over.become_root.as_ref());
+        replace(&mut self.legacy_algorithms, over.legacy_algorithms.as_ref());
 
         extend_unique(&mut self.tags, &over.tags);
         extend_unique(&mut self.notes, &over.notes);
@@ -60,9 +60,9 @@ impl Layer {
     }
 }
 
-fn replace<T: Clone>(target: &mut Option<T>, over: &Option<T>) {
-    if over.is_some() {
-        target.clone_from(over);
+fn replace<T: Clone>(target: &mut Option<T>, over: Option<&T>) {
+    if let Some(value) = over {
+        *target = Some(value.clone());
     }
 }
 

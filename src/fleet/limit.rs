@@ -7,12 +7,14 @@
 //! depend on the order terms are written in: unions first, then
 //! intersections, then exclusions (starting from all hosts when there is no
 //! plain term). A subscript (`web[0]`, `web[1:3]`, `web[-1]`) picks hosts
-//! of what its base matches, in name order.
+//! of what its base matches, in name order; `h[1-3]` is a glob character
+//! class, as Ansible no longer reads `[x-y]` as a subscript. Globs see the
+//! implicit groups too, so `a*` matches `all` — as in Ansible.
 //!
 //! Where we differ, on purpose: a term that matches nothing is an error
 //! naming it (Ansible only warns, and a typo in `!prod-db1` would silently
-//! exclude nothing), and `h[1-3]` is a glob when `h` names no host or group
-//! (Ansible reads it only as a subscript, which then matches nothing).
+//! exclude nothing), and `web[1]` falls back to a glob (matching `web1`)
+//! when `web` names no host or group, where Ansible matches nothing.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -69,7 +71,7 @@ pub struct Limit {
 impl Limit {
     pub fn parse(text: &str) -> Result<Self, LimitError> {
         let terms: Vec<Term> =
-            split_terms(text).into_iter().map(parse_term).collect::<Result<_, _>>()?;
+            split_terms(text).iter().map(|term| parse_term(term)).collect::<Result<_, _>>()?;
         if terms.is_empty() {
             return Err(LimitError::Empty { limit: text.to_string() });
         }
@@ -161,25 +163,25 @@ fn split_terms(text: &str) -> Vec<String> {
     terms
 }
 
-fn parse_term(term: String) -> Result<Term, LimitError> {
+fn parse_term(term: &str) -> Result<Term, LimitError> {
     let (operation, pattern) = match term.strip_prefix('!') {
         Some(rest) => (Operation::Exclude, rest),
         None => match term.strip_prefix('&') {
             Some(rest) => (Operation::Intersect, rest),
-            None => (Operation::Union, term.as_str()),
+            None => (Operation::Union, term),
         },
     };
 
     if pattern.is_empty() {
         let message = "nothing follows the operator".to_string();
-        return Err(LimitError::Invalid { pattern: term.clone(), message });
+        return Err(LimitError::Invalid { pattern: term.to_string(), message });
     }
     if pattern.starts_with('~') {
         // LIMITATION: Ansible's `~regex` terms need a regex engine the crate
         // does not otherwise pull in; adding the `regex` crate would lift it.
         let message =
             "regular expressions (`~`) are not supported; use globs such as `web*`".to_string();
-        return Err(LimitError::Invalid { pattern: term.clone(), message });
+        return Err(LimitError::Invalid { pattern: term.to_string(), message });
     }
     Ok(Term { operation, pattern: pattern.to_string() })
 }
@@ -237,7 +239,10 @@ fn group_names(inventory: &Inventory) -> impl Iterator<Item = &str> {
     ["all", "ungrouped"].into_iter().chain(inventory.groups().keys().map(String::as_str))
 }
 
-fn name_matcher(pattern: &str) -> Result<Box<dyn Fn(&str) -> bool + '_>, LimitError> {
+/// Whether a host or group name matches one term.
+type NameMatcher<'a> = Box<dyn Fn(&str) -> bool + 'a>;
+
+fn name_matcher(pattern: &str) -> Result<NameMatcher<'_>, LimitError> {
     if !pattern.contains(['*', '?', '[']) {
         return Ok(Box::new(move |name: &str| name == pattern));
     }
@@ -259,8 +264,8 @@ fn suggestion(inventory: &Inventory, pattern: &str) -> Option<String> {
     closest(pattern, names).map(str::to_string)
 }
 
-/// `[3]`, `[-1]`, `[1:3]`, `[1-3]` or `[2:]`: Ansible's subscripts, with
-/// inclusive ends.
+/// `[3]`, `[-1]`, `[1:3]` or `[2:]`: Ansible's subscripts, with inclusive
+/// ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Subscript {
     Index(i64),
@@ -278,7 +283,7 @@ fn split_subscript(pattern: &str) -> Option<(&str, Subscript)> {
     if let Ok(index) = range.parse::<i64>() {
         return Some((base, Subscript::Index(index)));
     }
-    let (start, end) = range.split_once([':', '-'])?;
+    let (start, end) = range.split_once(':')?;
     let start = start.parse().ok()?;
     let end = if end.is_empty() { None } else { Some(end.parse().ok()?) };
     Some((base, Subscript::Range { start, end }))
@@ -358,6 +363,13 @@ hosts = ["web2", "db2"]
         assert_eq!(names("*").len(), 9);
     }
 
+    /// Checked against `ansible --list-hosts` 2.14: globs also match the
+    /// implicit `all` group.
+    #[test]
+    fn globs_matching_the_implicit_all_group_select_everything_as_in_ansible() {
+        assert_eq!(names("a*").len(), 9);
+    }
+
     #[test]
     fn globs_over_hosts_and_groups() {
         assert_eq!(names("web*"), ["web1", "web2", "web3"]);
@@ -386,6 +398,7 @@ hosts = ["web2", "db2"]
         assert_eq!(names("webservers[-1]"), ["web3"]);
         assert_eq!(names("webservers[1:2]"), ["web2", "web3"]);
         assert_eq!(names("webservers[1:]"), ["web2", "web3"]);
+        assert_eq!(names("web[1]"), ["web1"], "no `web` group: a glob");
         assert!(matches!(select("webservers[7]"), Err(LimitError::Invalid { .. })));
     }
 

@@ -203,6 +203,11 @@ mod tests {
         }
     }
 
+    #[derive(Deserialize)]
+    struct RulesFile {
+        tiers: Vec<TierRule>,
+    }
+
     fn rules() -> TierRules {
         let text = r#"
             [[tiers]]
@@ -215,11 +220,7 @@ mod tests {
             tier = "tier1"
             when = { sla = "gold" }
         "#;
-        #[derive(Deserialize)]
-        struct File {
-            tiers: Vec<TierRule>,
-        }
-        let file: File = toml::from_str(text).expect("valid rules");
+        let file: RulesFile = toml::from_str(text).expect("valid rules");
         TierRules::new(file.tiers, Some("tier3".into()))
     }
 

@@ -122,7 +122,7 @@ const SETTING_VARS: &[&str] = &[
 ];
 
 /// Parses a hosts file. `path` is used in messages and to resolve relative
-/// key and known_hosts paths.
+/// key and `known_hosts` paths.
 pub fn parse(text: &str, path: &Path) -> Result<Inventory, InventoryError> {
     let context = Context { path, text, base_dir: path.parent().unwrap_or(Path::new("")) };
     let file: HostsFile = serde_path_to_error::deserialize(toml::Deserializer::new(text))
@@ -342,7 +342,7 @@ impl Context<'_> {
         }
     }
 
-    /// Relative key and known_hosts paths are relative to the hosts file, so
+    /// Relative key and `known_hosts` paths are relative to the hosts file, so
     /// an inventory directory can be moved or shared as a whole. `~` is left
     /// for the transport to expand, as OpenSSH does.
     fn resolve_path(&self, file: &str) -> PathBuf {
@@ -465,7 +465,7 @@ impl Context<'_> {
             "legacy_algorithms" => layer.legacy_algorithms = Some(bool_value(&value)?),
             "identity_file" => layer.identity_file = Some(self.resolve_path(&string_value(value)?)),
             "known_hosts_file" => {
-                layer.known_hosts_file = Some(self.resolve_path(&string_value(value)?))
+                layer.known_hosts_file = Some(self.resolve_path(&string_value(value)?));
             }
             "tier" => {
                 let origin = field.to_string();

@@ -17,6 +17,9 @@ pub(crate) mod hostpattern;
 pub(crate) mod ini;
 pub(crate) mod yaml;
 
+#[cfg(test)]
+mod fixture_tests;
+
 use super::error::{InventoryError, SourceLocation};
 use super::host::{ExplicitTier, Transport};
 use super::layer::Layer;
@@ -61,7 +64,7 @@ pub(crate) fn apply_var(
         "ansible_port" | "ansible_ssh_port" => layer.port = Some(port(&value).map_err(invalid)?),
         "ansible_user" | "ansible_ssh_user" => layer.user = Some(value),
         "ansible_ssh_private_key_file" | "ansible_private_key_file" => {
-            layer.identity_file = Some(value.into())
+            layer.identity_file = Some(value.into());
         }
         "ansible_become" => layer.become_root = Some(boolean(&value).map_err(invalid)?),
         "ansible_connection" => layer.transport = Some(transport(&value).map_err(invalid)?),

@@ -5,7 +5,7 @@
 //! As in Ansible's `yaml` plugin, other keys and non-mapping groups are
 //! skipped with a warning rather than refused.
 //!
-//! serde_yaml_ng's `Value` keeps no positions, so errors about a value
+//! `serde_yaml_ng`'s `Value` keeps no positions, so errors about a value
 //! (a bad `ansible_port`) locate it by walking the key path through the
 //! text's indentation; syntax errors use the parser's own position.
 

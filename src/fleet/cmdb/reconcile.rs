@@ -91,30 +91,30 @@ fn outcome_status(outcome: &HostOutcome) -> &'static str {
 
 /// Host positions by normalised name, short name and address.
 struct HostIndex {
-    by_name: BTreeMap<String, usize>,
-    by_short_name: BTreeMap<String, Vec<usize>>,
-    by_address: BTreeMap<String, Vec<usize>>,
+    names: BTreeMap<String, usize>,
+    short_names: BTreeMap<String, Vec<usize>>,
+    addresses_of: BTreeMap<String, Vec<usize>>,
 }
 
 impl HostIndex {
     fn new(hosts: &[HostRecord]) -> Self {
         let mut index = HostIndex::from_names(hosts.iter().map(|host| host.name.as_str()));
         for (position, host) in hosts.iter().enumerate() {
-            index.by_address.entry(normalise_address(&host.address)).or_default().push(position);
+            index.addresses_of.entry(normalise_address(&host.address)).or_default().push(position);
         }
         index
     }
 
     fn from_names<'a>(names: impl Iterator<Item = &'a str>) -> Self {
         let mut index = HostIndex {
-            by_name: BTreeMap::new(),
-            by_short_name: BTreeMap::new(),
-            by_address: BTreeMap::new(),
+            names: BTreeMap::new(),
+            short_names: BTreeMap::new(),
+            addresses_of: BTreeMap::new(),
         };
         for (position, name) in names.enumerate() {
             let name = normalise_name(name);
-            index.by_short_name.entry(short_name(&name).to_string()).or_default().push(position);
-            index.by_name.insert(name, position);
+            index.short_names.entry(short_name(&name).to_string()).or_default().push(position);
+            index.names.insert(name, position);
         }
         index
     }
@@ -126,13 +126,13 @@ impl HostIndex {
             _ => None,
         };
 
-        self.by_name
+        self.names
             .get(&name)
             .copied()
-            .or_else(|| unique(self.by_short_name.get(short_name(&name))))
+            .or_else(|| unique(self.short_names.get(short_name(&name))))
             .or_else(|| {
                 addresses(entry.address.as_deref())
-                    .find_map(|address| unique(self.by_address.get(&address)))
+                    .find_map(|address| unique(self.addresses_of.get(&address)))
             })
     }
 }
@@ -347,7 +347,7 @@ mod tests {
     }
 
     #[test]
-    fn entries_match_by_address_when_names_differ() {
+    fn entries_match_addresses_of_when_names_differ() {
         let export = "name,ip\nasset-00172,127.100.1.2\n";
         let result = reconcile(&cmdb(export), &hosts()[1..2], &BTreeSet::new());
         assert!(result.not_in_cmdb.is_empty());
