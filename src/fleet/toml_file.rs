@@ -672,6 +672,26 @@ tier = "tier3"
     }
 
     #[test]
+    fn the_file_the_lab_writes_loads_unchanged() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fleet/lab-inventory.toml");
+        let inventory = crate::fleet::load(&path).expect("lab inventory loads");
+        let names: Vec<&str> = inventory.hosts().map(|host| host.name.as_str()).collect();
+        assert_eq!(names, ["h1", "h2", "h3"]);
+
+        let h3 = host(&inventory, "h3");
+        assert_eq!(h3.connection.address, "127.100.1.3");
+        assert_eq!(h3.connection.user.as_deref(), Some("root"));
+        assert_eq!(
+            h3.connection.known_hosts_file.as_deref(),
+            Some(Path::new("/run/patchpilot-lab/known_hosts"))
+        );
+        assert_eq!(h3.environment.as_deref(), Some("production"));
+        assert_eq!(h3.tags, ["internet-facing"]);
+        assert_eq!(h3.groups, ["production"]);
+    }
+
+    #[test]
     fn hosts_named_only_in_a_group_use_their_name_as_address() {
         let inventory = load(LAB_SHAPE).expect("valid file");
         let h4 = host(&inventory, "h4");
