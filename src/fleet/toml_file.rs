@@ -212,7 +212,7 @@ impl Context<'_> {
         mut entry: HostEntry,
     ) -> Result<(), InventoryError> {
         let field = format!("hosts.{name}");
-        self.check_name(name, &self.key_span("hosts", name), &field)?;
+        self.check_name(name, || self.key_span("hosts", name), &field)?;
 
         let groups = std::mem::take(&mut entry.groups);
         let tier = entry.tier.take();
@@ -224,7 +224,7 @@ impl Context<'_> {
 
         builder.host_mut(name).apply(&layer);
         for group in groups {
-            self.check_name(group.get_ref(), &group.span(), &format!("{field}.groups"))?;
+            self.check_name(group.get_ref(), || group.span(), &format!("{field}.groups"))?;
             builder.add_member(group.get_ref(), name);
         }
         Ok(())
@@ -237,18 +237,18 @@ impl Context<'_> {
         entry: GroupEntry,
     ) -> Result<(), InventoryError> {
         let field = format!("groups.{name}");
-        self.check_name(name, &self.key_span("groups", name), &field)?;
+        self.check_name(name, || self.key_span("groups", name), &field)?;
 
         let mut vars = Layer::default();
         self.apply_vars(entry.vars, &format!("{field}.vars"), &mut vars, &mut builder.warnings)?;
         builder.group_mut(name).vars = vars;
 
         for host in entry.hosts {
-            self.check_name(host.get_ref(), &host.span(), &format!("{field}.hosts"))?;
+            self.check_name(host.get_ref(), || host.span(), &format!("{field}.hosts"))?;
             builder.add_member(name, host.get_ref());
         }
         for child in entry.children {
-            self.check_name(child.get_ref(), &child.span(), &format!("{field}.children"))?;
+            self.check_name(child.get_ref(), || child.span(), &format!("{field}.children"))?;
             let location = self.location(&child.span());
             builder.add_child(name, child.get_ref(), Some(location));
         }
@@ -270,11 +270,12 @@ impl Context<'_> {
             .map_or(0..0, |start| start..start + 1)
     }
 
-    /// Host and group names must be selectable with `--limit`.
+    /// Host and group names must be selectable with `--limit`. The span is
+    /// only looked up for a bad name: finding a key's span means a search.
     fn check_name(
         &self,
         text: &str,
-        span: &Range<usize>,
+        span: impl FnOnce() -> Range<usize>,
         field: &str,
     ) -> Result<(), InventoryError> {
         let bad = text.is_empty()
@@ -282,7 +283,7 @@ impl Context<'_> {
             || text.contains(|c: char| c.is_whitespace() || c == ',');
         if bad {
             return Err(self.invalid(
-                span,
+                &span(),
                 field,
                 format!("`{text}` is not a usable name: names must be non-empty, without spaces or commas, and not start with `!`, `&` or `~`"),
             ));
