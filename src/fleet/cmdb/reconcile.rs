@@ -347,7 +347,7 @@ mod tests {
     }
 
     #[test]
-    fn entries_match_addresses_of_when_names_differ() {
+    fn entries_match_by_address_when_names_differ() {
         let export = "name,ip\nasset-00172,127.100.1.2\n";
         let result = reconcile(&cmdb(export), &hosts()[1..2], &BTreeSet::new());
         assert!(result.not_in_cmdb.is_empty());
