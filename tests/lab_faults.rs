@@ -86,9 +86,8 @@ fn run_bounded(mut command: Command, stdin: Option<Vec<u8>>, deadline: Duration)
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot start {command:?}: {error}"));
+    let mut child =
+        command.spawn().unwrap_or_else(|error| panic!("cannot start {command:?}: {error}"));
 
     let writer = stdin.map(|bytes| {
         let mut pipe = child.stdin.take().expect("stdin is piped");
@@ -352,14 +351,9 @@ fn apt_lists_the_test_package_upgrades() {
     let Some(lab) = Lab::find() else { return };
     let outcome = lab.ssh("h1", "apt-get update -qq && apt list --upgradable 2>/dev/null");
     assert!(outcome.succeeded(), "apt on h1: {}", outcome.describe());
-    for package in ["libppcrypto1", "pp-common", "pp-tools", "pp-webd", "pp-kernel", "pp-fragile"]
-    {
+    for package in ["libppcrypto1", "pp-common", "pp-tools", "pp-webd", "pp-kernel", "pp-fragile"] {
         let line = format!("{package}/pplab 1.1-1 all [upgradable from: 1.0-1]");
-        assert!(
-            outcome.stdout.contains(&line),
-            "h1 does not list `{line}`:\n{}",
-            outcome.stdout
-        );
+        assert!(outcome.stdout.contains(&line), "h1 does not list `{line}`:\n{}", outcome.stdout);
     }
 }
 
@@ -498,11 +492,7 @@ fn unreachable_fault_gives_no_route_to_host() {
         let _fault = lab.fault("h10", "unreachable");
         let outcome = lab.ssh_with("h10", "true", &[], None, 10);
         assert!(!outcome.succeeded());
-        assert!(
-            outcome.elapsed < Duration::from_secs(12),
-            "took {:?} to fail",
-            outcome.elapsed
-        );
+        assert!(outcome.elapsed < Duration::from_secs(12), "took {:?} to fail", outcome.elapsed);
         assert!(
             outcome.stderr.contains("No route to host") || outcome.stderr.contains("timed out"),
             "unexpected error: {}",
