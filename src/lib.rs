@@ -18,5 +18,6 @@ pub mod exit_code;
 pub mod facts;
 pub mod fleet;
 pub mod output;
+pub mod report;
 pub mod settings;
 pub mod transport;

@@ -1,6 +1,7 @@
 //! Atomic file replacement: temp file in the same directory, fsync, rename.
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 /// Writes `bytes` to `path` so that readers see either the old file or the
@@ -12,8 +13,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut temp =
-        tempfile::Builder::new().prefix(".patchpilot-").suffix(".tmp").tempfile_in(directory)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".patchpilot-")
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o644))
+        .tempfile_in(directory)?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|error| error.error)?;

@@ -49,9 +49,10 @@ pub struct InventoryArgs {
           help_heading = "Connection")]
     pub host_key_checking: HostKeyPolicyArg,
 
-    /// Seconds to wait for a TCP connection and the SSH handshake.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS", help_heading = "Connection")]
-    pub connect_timeout: u64,
+    /// Seconds to wait for a TCP connection and the SSH handshake
+    /// [default: `ConnectTimeout` from the SSH config, else 10].
+    #[arg(long, value_name = "SECONDS", help_heading = "Connection")]
+    pub connect_timeout: Option<u64>,
 
     /// Seconds any single remote command may run.
     #[arg(long, default_value_t = 60, value_name = "SECONDS", help_heading = "Connection")]
@@ -82,6 +83,11 @@ pub struct InventoryArgs {
         help_heading = "Authentication"
     )]
     pub ask_become_pass: bool,
+
+    /// Refresh package lists on each host (`apt-get update`, `dnf makecache`)
+    /// before reading pending updates. Needs root or `--become`.
+    #[arg(long, help_heading = "Facts")]
+    pub refresh: bool,
 
     /// CMDB export (CSV or JSON) to reconcile against.
     #[arg(long, help_heading = "Reconciliation")]

@@ -1,6 +1,7 @@
 //! One file per subcommand: orchestration only, domain work lives elsewhere.
 
 mod discover;
+mod inventory;
 mod pending;
 
 use crate::cli::{Command, InventoryCommand};
@@ -14,7 +15,7 @@ pub fn run(command: Command, global: &GlobalSettings, printer: &Printer) -> anyh
             Some(InventoryCommand::Discover(discover_args)) => {
                 discover::run(discover_args, printer)
             }
-            None => Ok(pending::not_built("inventory", printer)),
+            None => inventory::run(&args, global, printer),
         },
         Command::Assess(_) => Ok(pending::not_built("assess", printer)),
         Command::Plan(_) => Ok(pending::not_built("plan", printer)),

@@ -17,6 +17,8 @@ use crate::transport::{
 pub enum Reach {
     Ssh(Box<SshTarget>),
     Local,
+    /// A transport patchpilot cannot use yet; the reason is recorded.
+    Unsupported(String),
 }
 
 /// Everything one host's gathering needs.
@@ -83,6 +85,10 @@ fn gather_remote(
     let mut session: Box<dyn Session> = match &job.reach {
         Reach::Ssh(target) => Box::new(SshSession::connect(target, deadline)?),
         Reach::Local => Box::new(LocalSession),
+        Reach::Unsupported(reason) => {
+            report.outcome = HostOutcome::Failed { message: reason.clone() };
+            return Ok(());
+        }
     };
 
     let facts_command = command(job, facts_script(job.refresh));

@@ -9,6 +9,12 @@ use std::io::IsTerminal;
 use crate::cli::{ColorArg, FormatArg, GlobalArgs};
 use crate::output::{ColorChoice, Format};
 
+mod connection;
+mod inventory;
+
+pub use connection::{ConnectionDefaults, ConnectionResolver};
+pub use inventory::InventorySettings;
+
 /// Settings every command shares.
 #[derive(Debug, Clone)]
 pub struct GlobalSettings {
@@ -50,7 +56,7 @@ impl GlobalSettings {
 }
 
 /// `SUDO_USER` names the person behind `sudo patchpilot …`; `USER` otherwise.
-fn default_operator() -> String {
+pub(crate) fn default_operator() -> String {
     ["SUDO_USER", "USER", "LOGNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
