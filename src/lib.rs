@@ -7,9 +7,12 @@
 //! domain modules (`fleet`, `transport`, `facts`, `artifact`, `output`, …)
 //! do the work.
 
+pub mod approval;
 pub mod artifact;
 pub mod cli;
 pub mod commands;
 pub mod exit_code;
 pub mod output;
+pub mod plan;
+pub mod policy;
 pub mod settings;
