@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(policy.tiers.len(), 3);
         assert_eq!(policy.frameworks["pci-dss"].evidence.len(), 4);
         assert!(policy.emergency.during_freezes);
-        assert_eq!(policy.windows.len(), 3);
+        assert_eq!(policy.windows.len(), 4);
         assert!(policy.windows["db-monthly"].monthly.is_some());
         assert_eq!(policy.freezes.len(), 2);
         assert_eq!(policy.waves.len(), 3);

@@ -182,6 +182,17 @@ pub fn open_intervals(
     from: Timestamp,
     until: Timestamp,
 ) -> Vec<Interval> {
+    subtract(window_intervals(policy, host, from, until), &freeze_intervals(policy, host))
+}
+
+/// Every occurrence of the windows that apply to `host`, freezes ignored,
+/// sorted by start.
+pub fn window_intervals(
+    policy: &super::Policy,
+    host: &HostProfile,
+    from: Timestamp,
+    until: Timestamp,
+) -> Vec<Interval> {
     let default_zone = policy.time_zone();
     let mut open: Vec<Interval> = policy
         .windows
@@ -192,8 +203,7 @@ pub fn open_intervals(
         })
         .collect();
     open.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
-
-    subtract(open, &freeze_intervals(policy, host))
+    open
 }
 
 /// The freezes that apply to `host`.
