@@ -1,6 +1,8 @@
 //! One file per subcommand: orchestration only, domain work lives elsewhere.
 
+mod approve;
 mod pending;
+pub mod plan;
 
 use crate::cli::Command;
 use crate::output::Printer;
@@ -11,8 +13,10 @@ pub fn run(command: Command, global: &GlobalSettings, printer: &Printer) -> anyh
     match command {
         Command::Inventory(_) => Ok(pending::not_built("inventory", printer)),
         Command::Assess(_) => Ok(pending::not_built("assess", printer)),
-        Command::Plan(_) => Ok(pending::not_built("plan", printer)),
-        Command::Approve(_) => Ok(pending::not_built("approve", printer)),
+        Command::Plan(args) => plan::run(crate::settings::PlanSettings::resolve(args)?, global, printer),
+        Command::Approve(args) => {
+            approve::run(crate::settings::ApproveSettings::resolve(args)?, global, printer)
+        }
         Command::Stage(_) => Ok(pending::not_built("stage", printer)),
         Command::Rollout(_) => Ok(pending::not_built("rollout", printer)),
         Command::Validate(_) => Ok(pending::not_built("validate", printer)),

@@ -55,10 +55,12 @@ pub fn build(input: &PlanInput, policy: &Policy, options: &PlanOptions) -> PlanA
     let until = options.now + horizon;
 
     let triaged = triage::triage(&input.hosts, policy, today);
-    let (drafts, mut left_out) = waves::arrange(&triaged.changes, policy);
+    let (drafts, unmatched) = waves::arrange(&triaged.changes, policy);
     let schedule = schedule::schedule(&triaged.changes, &drafts, policy, options.now, until);
 
     let (waves, changes) = assemble(&triaged.changes, &drafts, &schedule);
+    let mut left_out = triaged.left_out;
+    left_out.extend(unmatched);
     left_out.extend(schedule.unplaced.iter().map(|&index| unplaced(&triaged.changes[index], policy)));
     left_out.sort_by(|a, b| (&a.host, &a.reason).cmp(&(&b.host, &b.reason)));
     left_out.dedup();

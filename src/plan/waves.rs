@@ -123,11 +123,17 @@ fn interleave_clusters(changes: &[Change], members: Vec<usize>) -> Vec<usize> {
     }
 }
 
-/// Canaries: non-critical tiers only (and the `[canary] tiers` if given),
-/// at most one per cluster while other clusters remain, by host name.
+/// Canaries: non-critical tiers only (and the `[canary] tiers` if given,
+/// preferring them in the order listed), at most one per cluster while
+/// other clusters remain, then by host name.
 fn pick_canaries(changes: &[Change], policy: &Policy, members: &[usize]) -> Vec<usize> {
     let wanted = policy.canary.size.size_of(members.len());
-    let eligible: Vec<usize> = members
+    let preference = |index: usize| {
+        let tier = changes[index].profile.tier.as_deref();
+        let rank = policy.canary.tiers.iter().position(|t| Some(t.as_str()) == tier);
+        (rank.unwrap_or(usize::MAX), changes[index].profile.name.clone())
+    };
+    let mut eligible: Vec<usize> = members
         .iter()
         .copied()
         .filter(|&i| {
@@ -137,6 +143,7 @@ fn pick_canaries(changes: &[Change], policy: &Policy, members: &[usize]) -> Vec<
             listed && !policy.is_critical_tier(tier)
         })
         .collect();
+    eligible.sort_by_key(|&index| preference(index));
 
     let mut picked = Vec::new();
     let mut clusters = BTreeSet::new();
