@@ -251,3 +251,236 @@ fn summarise(plan: &PlanArtifact) -> PlanSummary {
         last_end: plan.changes.iter().map(|change| change.slot.end).max(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::policy::threshold::Tally;
+
+    const ASSESSMENT: &[u8] = include_bytes!("../../tests/fixtures/plan/assessment.json");
+    const POLICY: &str = include_str!("../../examples/policy.toml");
+
+    fn policy(text: &str) -> Policy {
+        Policy::parse(text, Path::new("policy.toml")).unwrap()
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn options(now: &str) -> PlanOptions {
+        PlanOptions { now: at(now), operator: "alice".to_string() }
+    }
+
+    fn lab_plan() -> PlanArtifact {
+        let input = input::parse(ASSESSMENT).unwrap();
+        build(&input, &policy(POLICY), &options("2026-08-22T00:00:00Z"))
+    }
+
+    #[test]
+    fn lab_plan_puts_canary_hosts_first_from_non_critical_tiers() {
+        let plan = lab_plan();
+        for track in [Track::Emergency, Track::Scheduled] {
+            let first = plan.waves.iter().find(|wave| wave.track == track).unwrap();
+            assert!(first.canary, "first {track:?} wave is the canary");
+            let canary_hosts = &first.batches[0].hosts;
+            for change in plan.changes.iter().filter(|c| c.track == track) {
+                let tier = change.tier.as_deref().unwrap_or_default();
+                if canary_hosts.contains(&change.host) {
+                    assert_ne!(tier, "tier1", "canary {} is from a critical tier", change.host);
+                }
+            }
+            let earliest = plan.changes.iter().filter(|c| c.track == track).map(|c| c.slot.start).min();
+            let canary_start = first.batches[0].start;
+            assert_eq!(Some(canary_start), earliest, "nothing in {track:?} runs before its canary");
+        }
+        assert_eq!(plan.changes[0].wave, "canary");
+        assert_eq!(plan.changes[0].host, "stg-web1", "tier3 is preferred by `[canary] tiers`");
+    }
+
+    #[test]
+    fn lab_plan_never_has_more_hosts_of_a_cluster_down_than_max_unavailable() {
+        let plan = lab_plan();
+        let limits = [("pg-main", 1), ("web-eu", 1), ("stg-web", 1)];
+        for (cluster, limit) in limits {
+            let slots: Vec<&crate::artifact::plan::Slot> = plan
+                .changes
+                .iter()
+                .filter(|change| change.cluster.as_deref() == Some(cluster))
+                .map(|change| &change.slot)
+                .collect();
+            for slot in &slots {
+                let overlapping =
+                    slots.iter().filter(|other| other.start < slot.end && slot.start < other.end).count();
+                assert!(overlapping <= limit, "{cluster}: {overlapping} hosts down at {}", slot.start);
+            }
+        }
+        let web = plan.changes.iter().filter(|c| c.cluster.as_deref() == Some("web-eu")).count();
+        assert_eq!(web, 8, "four web hosts, each on both tracks");
+    }
+
+    #[test]
+    fn lab_plan_lists_left_out_and_held_back_with_reasons() {
+        let plan = lab_plan();
+        let reasons: BTreeMap<&str, &str> =
+            plan.left_out.iter().map(|entry| (entry.host.as_str(), entry.reason.as_str())).collect();
+        assert!(reasons["offline1"].starts_with("unreachable"));
+        assert!(reasons["legacy1"].starts_with("eol: debian 10"));
+
+        let db1_postgres = plan
+            .held_back
+            .iter()
+            .find(|held| held.host == "db1" && held.package == "postgresql-15")
+            .unwrap();
+        assert_eq!(db1_postgres.reason, crate::artifact::plan::HeldReason::Excepted);
+        assert_eq!(db1_postgres.exception.as_ref().unwrap().id, "EXC-2026-014");
+        assert_eq!(
+            db1_postgres.sla_deadline,
+            Some(jiff::civil::date(2026, 8, 19)),
+            "the exception keeps the deadline of first sight + 14 days"
+        );
+        assert!(db1_postgres.deadline_passes_while_held);
+        assert_eq!(plan.approvals_required["production"], ["change-manager", "security"]);
+    }
+
+    #[test]
+    fn expired_exception_brings_the_finding_back_with_its_original_deadline() {
+        let input = input::parse(ASSESSMENT).unwrap();
+        let plan = build(&input, &policy(POLICY), &options("2026-10-01T06:00:00Z"));
+        let db1 = plan
+            .changes
+            .iter()
+            .find(|c| c.host == "db1" && c.packages.iter().any(|p| p.name == "postgresql-15"))
+            .expect("postgresql-15 is planned again once EXC-2026-014 expired");
+        let package = db1.packages.iter().find(|p| p.name == "postgresql-15").unwrap();
+        assert_eq!(package.sla_deadline, Some(jiff::civil::date(2026, 8, 19)));
+        assert!(package.notes.iter().any(|note| note.contains("`EXC-2026-014` expired on 2026-10-01")));
+        assert!(plan.sla_misses.iter().any(|miss| miss.host == "db1"), "overdue work is reported");
+    }
+
+    #[test]
+    fn same_inputs_give_byte_identical_plans_whatever_the_host_order() {
+        let first = serde_json::to_vec_pretty(&lab_plan()).unwrap();
+        let mut input = input::parse(ASSESSMENT).unwrap();
+        input.hosts.reverse();
+        for host in &mut input.hosts {
+            host.findings.reverse();
+        }
+        let reordered = build(&input, &policy(POLICY), &options("2026-08-22T00:00:00Z"));
+        assert_eq!(first, serde_json::to_vec_pretty(&reordered).unwrap());
+    }
+
+    #[test]
+    fn patch_set_digest_covers_each_environments_pinned_versions() {
+        let plan = lab_plan();
+        let pinned = |environment: &str| {
+            plan.changes
+                .iter()
+                .filter(|c| c.environment.as_deref() == Some(environment))
+                .flat_map(|c| &c.packages)
+                .map(|p| crate::artifact::plan::PinnedPackage { name: p.name.clone(), version: p.target.clone() })
+                .collect::<BTreeSet<_>>()
+        };
+        assert_eq!(plan.patch_set.by_environment["staging"], digest::digest(&pinned("staging")));
+        assert_eq!(plan.patch_set.by_environment["production"], digest::digest(&pinned("production")));
+        let all: BTreeSet<_> = plan.patch_set.packages.iter().cloned().collect();
+        assert_eq!(plan.patch_set.sha256, digest::digest(&all));
+        assert_eq!(all.len(), 3, "curl, openssl and postgresql-15 at one version each");
+    }
+
+    /// A small policy for packing: one 2-hour window, one host at a time.
+    fn packing_policy(window: &str, extra: &str) -> Policy {
+        policy(&format!(
+            "version = 1\ntimezone = \"Europe/Berlin\"\n[tiers.t]\n\
+             sla_days = {{ high = 3 }}\n[scheduling]\nminutes_per_host = 60\n\
+             horizon_days = 40\n[throttle]\nmax_concurrent = 1\n[canary]\nsize = 0\n\
+             [windows.w]\n{window}\n{extra}"
+        ))
+    }
+
+    fn hosts(count: usize) -> PlanInput {
+        let json = (1..=count)
+            .map(|i| {
+                format!(
+                    r#"{{ "name": "h{i:02}", "environment": "production", "tier": "t",
+                    "findings": [ {{ "package": "curl", "installed_version": "1",
+                    "fixed_version": "2", "classification": "scheduled", "severity": "high",
+                    "first_seen": "2026-03-20" }} ] }}"#
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        input::parse(format!("{{ \"hosts\": [{json}] }}").as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn hosts_that_do_not_fit_spill_into_the_next_window_and_sla_misses_are_reported() {
+        let policy = packing_policy("days = [\"sat\"]\nstart = \"02:00\"\nend = \"04:00\"", "");
+        let plan = build(&hosts(5), &policy, &options("2026-03-16T00:00:00Z"));
+
+        let starts: Vec<String> = plan.changes.iter().map(|c| c.slot.start.to_string()).collect();
+        assert_eq!(
+            starts,
+            [
+                "2026-03-21T01:00:00Z",
+                "2026-03-21T02:00:00Z",
+                "2026-03-28T01:00:00Z",
+                "2026-03-28T02:00:00Z",
+                "2026-04-04T00:00:00Z",
+            ],
+            "two per 2-hour window; April is summer time"
+        );
+        let late: Vec<&str> = plan.sla_misses.iter().map(|miss| miss.host.as_str()).collect();
+        assert_eq!(late, ["h03", "h04", "h05"], "deadline 2026-03-23 (first seen + 3 days)");
+    }
+
+    #[test]
+    fn last_sunday_window_holds_fewer_hosts_in_march_than_in_october() {
+        let window = "monthly = { week = \"last\", day = \"sun\" }\nstart = \"01:00\"\nend = \"05:00\"";
+        let policy = packing_policy(window, "");
+
+        let march = build(&hosts(5), &policy, &options("2026-03-20T00:00:00Z"));
+        let in_march = march.changes.iter().filter(|c| c.slot.start < at("2026-04-01T00:00:00Z")).count();
+        assert_eq!(in_march, 3, "01:00-05:00 on 29 March is 3 real hours");
+
+        let october = build(&hosts(5), &policy, &options("2026-10-20T00:00:00Z"));
+        let in_october = october.changes.iter().filter(|c| c.slot.start < at("2026-11-01T00:00:00Z")).count();
+        assert_eq!(in_october, 5, "01:00-05:00 on 25 October is 5 real hours");
+    }
+
+    #[test]
+    fn scheduled_changes_never_enter_a_freeze_but_permitted_emergencies_do() {
+        let window = "start = \"20:00\"\nend = \"23:00\"";
+        let freeze = "[freezes.xmas]\nstart = 2026-12-24\nend = 2026-12-26\nreason = \"cab\"\n\
+                      [emergency]\noutside_windows = false\nduring_freezes = true\ncanary = false";
+        let policy = packing_policy(window, freeze);
+        let frozen_from = at("2026-12-23T23:00:00Z");
+        let frozen_until = at("2026-12-26T23:00:00Z");
+
+        let plan = build(&hosts(9), &policy, &options("2026-12-23T12:00:00Z"));
+        let starts: Vec<Timestamp> = plan.changes.iter().map(|c| c.slot.start).collect();
+        assert!(starts.iter().all(|start| *start < frozen_from || *start >= frozen_until));
+        assert_eq!(starts[3], at("2026-12-27T19:00:00Z"), "three on the 23rd, then after the freeze");
+
+        let mut emergency = hosts(9);
+        for host in &mut emergency.hosts {
+            host.findings[0].classification = crate::artifact::plan::Classification::Emergency;
+        }
+        let plan = build(&emergency, &policy, &options("2026-12-23T12:00:00Z"));
+        assert_eq!(plan.changes[3].slot.start, at("2026-12-24T19:00:00Z"), "emergencies may enter");
+        assert_eq!(plan.changes[3].slot.window, "w", "but still keep to windows");
+    }
+
+    #[test]
+    fn failure_budget_recorded_per_wave_is_what_rollout_judges_by() {
+        let plan = lab_plan();
+        let wave = plan.waves.iter().find(|w| w.name == "production-internal").unwrap();
+        let budget = wave.max_failures;
+        let batch = Tally { succeeded: 9, failed: 1, unreachable: 0, skipped: 0 };
+        assert_eq!(budget.judge(&batch, &batch, 40), crate::policy::threshold::Verdict::Continue);
+        let bad = Tally { succeeded: 8, failed: 1, unreachable: 1, skipped: 0 };
+        assert!(matches!(budget.judge(&bad, &bad, 100), crate::policy::threshold::Verdict::Halt { .. }));
+    }
+}
