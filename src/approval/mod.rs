@@ -214,3 +214,150 @@ pub fn log_entry(
         detail,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::{Command, Stdio};
+
+    use super::*;
+    use crate::plan::{PlanOptions, build, input};
+    use crate::policy::Policy;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/approval");
+
+    fn policy() -> Policy {
+        let text = include_str!("../../examples/policy.toml");
+        Policy::parse(text, Path::new("policy.toml")).unwrap()
+    }
+
+    /// A lab plan saved in a fresh directory, plus private copies of the
+    /// test keys (ssh-keygen refuses keys readable by others).
+    fn setup() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let input = input::parse(include_bytes!("../../tests/fixtures/plan/assessment.json")).unwrap();
+        let options = PlanOptions { now: "2026-08-22T00:00:00Z".parse().unwrap(), operator: "alice".into() };
+        let plan = dir.path().join("plan.json");
+        crate::artifact::save(&plan, &build(&input, &policy(), &options)).unwrap();
+
+        for name in ["alice", "bob", "carol", "dave"] {
+            let key = dir.path().join(name);
+            std::fs::copy(Path::new(FIXTURES).join(name), &key).unwrap();
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        std::fs::write(dir.path().join("allowed_signers"), allowed_signers(&policy())).unwrap();
+        (dir, plan)
+    }
+
+    fn signer(dir: &Path, name: &str) -> Signer {
+        Signer::for_key_file(&dir.join(name)).unwrap()
+    }
+
+    fn keygen_verify(dir: &Path, identity: &str, signature: &Path, message: &[u8]) -> bool {
+        let mut child = Command::new("ssh-keygen")
+            .args(["-Y", "verify", "-n", NAMESPACE, "-I", identity, "-f"])
+            .arg(dir.join("allowed_signers"))
+            .arg("-s")
+            .arg(signature)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), message).unwrap();
+        child.wait().unwrap().success()
+    }
+
+    #[test]
+    fn our_ed25519_and_ecdsa_approvals_verify_with_ssh_keygen() {
+        let (dir, plan) = setup();
+        let alice = approve(&plan, "security", "alice", &signer(dir.path(), "alice")).unwrap();
+        let dave = approve(&plan, "ops", "dave", &signer(dir.path(), "dave")).unwrap();
+        assert!(matches!(signer(dir.path(), "alice"), Signer::Key(_)), "signed in-process");
+
+        for (approval, identity) in [(&alice, "alice"), (&dave, "dave")] {
+            let message = std::fs::read(&approval.message_path).unwrap();
+            assert!(keygen_verify(dir.path(), identity, &approval.signature_path, &message));
+            assert!(!keygen_verify(dir.path(), "bob", &approval.signature_path, &message));
+        }
+    }
+
+    #[test]
+    fn ssh_keygen_signatures_verify_with_us_and_complete_the_approvals() {
+        let (dir, plan) = setup();
+        let bytes = std::fs::read(&plan).unwrap();
+
+        // bob signs with the real `ssh-keygen -Y sign`, by hand, as an auditor would.
+        let directory = approvals_dir(&plan);
+        std::fs::create_dir_all(&directory).unwrap();
+        let message_path = directory.join("ops@bob.msg");
+        std::fs::write(&message_path, approval_message(&bytes, "ops", "bob")).unwrap();
+        let status = Command::new("ssh-keygen")
+            .args(["-q", "-Y", "sign", "-n", NAMESPACE, "-f"])
+            .arg(dir.path().join("bob"))
+            .arg(&message_path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::rename(directory.join("ops@bob.msg.sig"), directory.join("ops@bob.sig")).unwrap();
+
+        let keygen = Signer::Keygen(dir.path().join("carol"));
+        approve(&plan, "change-manager", "carol", &keygen).unwrap();
+        let missing = verify_approvals(&plan, &policy()).unwrap_err();
+        assert!(missing.to_string().contains("`security` for `production`"), "{missing}");
+
+        approve(&plan, "security", "alice", &signer(dir.path(), "alice")).unwrap();
+        let report = verify_approvals(&plan, &policy()).unwrap();
+        let signers: Vec<(&str, &str)> =
+            report.satisfied.iter().map(|s| (s.role.as_str(), s.operator.as_str())).collect();
+        assert_eq!(signers, [("change-manager", "carol"), ("security", "alice"), ("ops", "bob")]);
+        assert!(report.rejected.is_empty());
+    }
+
+    #[test]
+    fn one_changed_byte_in_the_plan_breaks_every_approval() {
+        let (dir, plan) = setup();
+        approve(&plan, "security", "alice", &signer(dir.path(), "alice")).unwrap();
+        approve(&plan, "change-manager", "carol", &signer(dir.path(), "carol")).unwrap();
+        approve(&plan, "ops", "bob", &signer(dir.path(), "bob")).unwrap();
+        assert!(verify_approvals(&plan, &policy()).is_ok());
+
+        let mut bytes = std::fs::read(&plan).unwrap();
+        let position = bytes.windows(8).position(|w| w == b"3.0.13-1").unwrap();
+        bytes[position + 5] = b'4';
+        std::fs::write(&plan, &bytes).unwrap();
+
+        let Err(ApprovalError::Unapproved { report }) = verify_approvals(&plan, &policy()) else {
+            panic!("a changed plan must not verify");
+        };
+        assert_eq!(report.rejected.len(), 3);
+        assert!(report.rejected.iter().all(|(_, why)| why.starts_with("signature does not match")));
+
+        let recomputed = approval_message(&bytes, "security", "alice");
+        let signature = approvals_dir(&plan).join("security@alice.sig");
+        assert!(!keygen_verify(dir.path(), "alice", &signature, recomputed.as_bytes()));
+    }
+
+    #[test]
+    fn signatures_moved_to_another_role_or_made_with_an_unlisted_key_do_not_count() {
+        let (dir, plan) = setup();
+        let directory = approvals_dir(&plan);
+        approve(&plan, "ops", "carol", &signer(dir.path(), "carol")).unwrap();
+        std::fs::rename(directory.join("ops@carol.sig"), directory.join("change-manager@carol.sig")).unwrap();
+        approve(&plan, "security", "alice", &signer(dir.path(), "bob")).unwrap();
+
+        let Err(ApprovalError::Unapproved { report }) = verify_approvals(&plan, &policy()) else {
+            panic!("forged approvals must not verify");
+        };
+        let reasons: Vec<&str> = report.rejected.iter().map(|(_, why)| why.as_str()).collect();
+        assert!(reasons[0].starts_with("signature does not match"), "{reasons:?}");
+        assert!(reasons[1].starts_with("signed with a key the policy does not list"), "{reasons:?}");
+    }
+
+    #[test]
+    fn names_with_separators_are_refused() {
+        let (dir, plan) = setup();
+        let refused = approve(&plan, "ops@x", "bob", &signer(dir.path(), "bob")).unwrap_err();
+        assert!(matches!(refused, ApprovalError::BadName { .. }));
+    }
+}
