@@ -247,3 +247,25 @@ pub struct SlaMiss {
     pub slot_end: Option<Timestamp>,
     pub packages: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    /// The committed schema must match the types; regenerate with
+    /// `UPDATE_SCHEMAS=1 cargo test --lib artifact::plan`.
+    #[test]
+    fn committed_plan_schema_is_current() {
+        let (_, schema) = super::super::schemas()
+            .into_iter()
+            .find(|(name, _)| *name == "plan.schema.json")
+            .expect("plan schema is listed");
+        let mut text = serde_json::to_string_pretty(&schema).unwrap();
+        text.push('\n');
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/plan.schema.json");
+        if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(committed == text, "`schemas/plan.schema.json` is stale; rerun with UPDATE_SCHEMAS=1");
+    }
+}

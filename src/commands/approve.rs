@@ -9,7 +9,6 @@ use super::plan::{load_plan, load_policy};
 use crate::approval::{self, ApprovalError, LogEvent, Signer};
 use crate::exit_code;
 use crate::output::{Format, Printer, UserError};
-use crate::plan::digest::NO_ENVIRONMENT;
 use crate::policy::access::{self, Action};
 use crate::settings::{ApproveSettings, GlobalSettings};
 
@@ -37,15 +36,23 @@ fn sign(
 ) -> anyhow::Result<i32> {
     let policy = load_policy(policy_path)?;
     let artifact = load_plan(plan)?;
+    let required = crate::plan::required_approvals(&artifact.changes, &policy);
     let environments: BTreeSet<String> = artifact
-        .changes
+        .approvals_required
         .iter()
-        .map(|change| change.environment.clone().unwrap_or_else(|| NO_ENVIRONMENT.to_string()))
+        .chain(&required)
+        .filter(|(_, roles)| roles.iter().any(|r| r == role))
+        .map(|(environment, _)| environment.clone())
         .collect();
 
     // The refusal is recorded before it is reported, so it leaves a trace
     // even if the operator never reads it.
-    let permitted = access::check(&policy.roles, &policy.operators, operator, role, Action::Approve, &environments);
+    let permitted = if environments.is_empty() {
+        Err(format!("role `{role}` is not required to approve this plan"))
+    } else {
+        access::check(&policy.roles, &policy.operators, operator, role, Action::Approve, &environments)
+            .map_err(|refusal| refusal.to_string())
+    };
     if let Err(refusal) = permitted {
         let entry = approval::log_entry(Timestamp::now(), LogEvent::Refused, plan, role, operator, refusal.to_string())?;
         approval::append_log(plan, &entry)?;
