@@ -85,7 +85,9 @@ impl PlanSettings {
         Ok(match args.command {
             Some(PlanCommand::Show(show)) => PlanSettings::Show { plan: show.plan },
             Some(PlanCommand::Diff(diff)) => PlanSettings::Diff { old: diff.old, new: diff.new },
-            Some(PlanCommand::CheckPolicy(check)) => PlanSettings::CheckPolicy { policy: check.policy },
+            Some(PlanCommand::CheckPolicy(check)) => {
+                PlanSettings::CheckPolicy { policy: check.policy }
+            }
             None => PlanSettings::Build {
                 assessment: args.assessment,
                 policy: args.policy,
@@ -111,8 +113,9 @@ pub fn parse_now(text: &str) -> Result<jiff::Timestamp, crate::output::UserError
         .and_then(|date| date.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
         .map(|zoned| zoned.timestamp())
         .ok_or_else(|| {
-            crate::output::UserError::usage(format!("`--now {text}` is not a time"))
-                .with_hint("give an RFC 3339 time like `2026-08-22T06:00:00Z` or a date like `2026-08-22`")
+            crate::output::UserError::usage(format!("`--now {text}` is not a time")).with_hint(
+                "give an RFC 3339 time like `2026-08-22T06:00:00Z` or a date like `2026-08-22`",
+            )
         })
 }
 

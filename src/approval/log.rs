@@ -45,11 +45,8 @@ pub fn append(plan: &Path, entry: &LogEntry) -> Result<(), ApprovalError> {
 
     let mut line = serde_json::to_vec(entry).map_err(|error| write_error(error.into()))?;
     line.push(b'\n');
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(write_error)?;
+    let mut file =
+        std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(write_error)?;
     file.write_all(&line).map_err(write_error)?;
     file.sync_all().map_err(write_error)
 }
@@ -65,8 +62,10 @@ pub fn read(plan: &Path) -> Result<Vec<LogEntry>, ApprovalError> {
     text.lines()
         .filter(|line| !line.trim().is_empty())
         .map(|line| {
-            serde_json::from_str(line)
-                .map_err(|error| ApprovalError::BadPlan { path: path.clone(), message: error.to_string() })
+            serde_json::from_str(line).map_err(|error| ApprovalError::BadPlan {
+                path: path.clone(),
+                message: error.to_string(),
+            })
         })
         .collect()
 }

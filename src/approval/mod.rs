@@ -23,6 +23,7 @@ mod keygen;
 mod log;
 mod verify;
 
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -117,16 +118,21 @@ impl Signer {
             Err(_) if ssh_key::PublicKey::from_openssh(text.trim()).is_ok() => {
                 Ok(Signer::Keygen(path.to_path_buf()))
             }
-            Err(error) => Err(ApprovalError::Key { path: path.to_path_buf(), message: error.to_string() }),
+            Err(error) => {
+                Err(ApprovalError::Key { path: path.to_path_buf(), message: error.to_string() })
+            }
         }
     }
 
     /// Signs `message` in [`NAMESPACE`].
     pub fn sign(&self, message: &[u8]) -> Result<SshSig, ApprovalError> {
         match self {
-            Signer::Key(key) => key.sign(NAMESPACE, HashAlg::Sha512, message).map_err(|error| {
-                ApprovalError::Key { path: PathBuf::from("(in memory)"), message: error.to_string() }
-            }),
+            Signer::Key(key) => {
+                key.sign(NAMESPACE, HashAlg::Sha512, message).map_err(|error| ApprovalError::Key {
+                    path: PathBuf::from("(in memory)"),
+                    message: error.to_string(),
+                })
+            }
             Signer::Keygen(path) => keygen::sign(path, NAMESPACE, message),
         }
     }
@@ -152,8 +158,8 @@ pub fn approve(
 ) -> Result<Approval, ApprovalError> {
     check_name(role)?;
     check_name(operator)?;
-    let bytes =
-        std::fs::read(plan).map_err(|source| ApprovalError::Read { path: plan.to_path_buf(), source })?;
+    let bytes = std::fs::read(plan)
+        .map_err(|source| ApprovalError::Read { path: plan.to_path_buf(), source })?;
     let message = approval_message(&bytes, role, operator);
     let signature = signer.sign(message.as_bytes())?;
 
@@ -188,7 +194,7 @@ pub fn allowed_signers(policy: &crate::policy::Policy) -> String {
     let mut text = String::new();
     for (operator, entry) in &policy.operators {
         for key in &entry.keys {
-            text.push_str(&format!("{operator} namespaces=\"{NAMESPACE}\" {}\n", key.trim()));
+            let _ = writeln!(text, "{operator} namespaces=\"{NAMESPACE}\" {}", key.trim());
         }
     }
     text
@@ -203,8 +209,8 @@ pub fn log_entry(
     operator: &str,
     detail: String,
 ) -> Result<LogEntry, ApprovalError> {
-    let bytes =
-        std::fs::read(plan).map_err(|source| ApprovalError::Read { path: plan.to_path_buf(), source })?;
+    let bytes = std::fs::read(plan)
+        .map_err(|source| ApprovalError::Read { path: plan.to_path_buf(), source })?;
     Ok(LogEntry {
         at,
         event,
@@ -235,8 +241,10 @@ mod tests {
     /// test keys (ssh-keygen refuses keys readable by others).
     fn setup() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
-        let input = input::parse(include_bytes!("../../tests/fixtures/plan/assessment.json")).unwrap();
-        let options = PlanOptions { now: "2026-08-22T00:00:00Z".parse().unwrap(), operator: "alice".into() };
+        let input =
+            input::parse(include_bytes!("../../tests/fixtures/plan/assessment.json")).unwrap();
+        let options =
+            PlanOptions { now: "2026-08-22T00:00:00Z".parse().unwrap(), operator: "alice".into() };
         let plan = dir.path().join("plan.json");
         crate::artifact::save(&plan, &build(&input, &policy(), &options)).unwrap();
 
@@ -343,7 +351,11 @@ mod tests {
         let (dir, plan) = setup();
         let directory = approvals_dir(&plan);
         approve(&plan, "ops", "carol", &signer(dir.path(), "carol")).unwrap();
-        std::fs::rename(directory.join("ops@carol.sig"), directory.join("change-manager@carol.sig")).unwrap();
+        std::fs::rename(
+            directory.join("ops@carol.sig"),
+            directory.join("change-manager@carol.sig"),
+        )
+        .unwrap();
         approve(&plan, "security", "alice", &signer(dir.path(), "bob")).unwrap();
 
         let Err(ApprovalError::Unapproved { report }) = verify_approvals(&plan, &policy()) else {
@@ -351,7 +363,10 @@ mod tests {
         };
         let reasons: Vec<&str> = report.rejected.iter().map(|(_, why)| why.as_str()).collect();
         assert!(reasons[0].starts_with("signature does not match"), "{reasons:?}");
-        assert!(reasons[1].starts_with("signed with a key the policy does not list"), "{reasons:?}");
+        assert!(
+            reasons[1].starts_with("signed with a key the policy does not list"),
+            "{reasons:?}"
+        );
     }
 
     #[test]

@@ -68,10 +68,11 @@ struct Valid {
 /// when every required role in every environment has a valid signature;
 /// otherwise [`ApprovalError::Unapproved`] carries the full report.
 pub fn verify_approvals(plan: &Path, policy: &Policy) -> Result<ApprovalReport, ApprovalError> {
-    let bytes =
-        std::fs::read(plan).map_err(|source| ApprovalError::Read { path: plan.to_path_buf(), source })?;
-    let artifact: PlanArtifact = serde_json::from_slice(&bytes)
-        .map_err(|error| ApprovalError::BadPlan { path: plan.to_path_buf(), message: error.to_string() })?;
+    let bytes = std::fs::read(plan)
+        .map_err(|source| ApprovalError::Read { path: plan.to_path_buf(), source })?;
+    let artifact: PlanArtifact = serde_json::from_slice(&bytes).map_err(|error| {
+        ApprovalError::BadPlan { path: plan.to_path_buf(), message: error.to_string() }
+    })?;
 
     let mut report = ApprovalReport {
         plan_sha256: sha256_hex(&bytes),
@@ -100,7 +101,11 @@ pub fn verify_approvals(plan: &Path, policy: &Policy) -> Result<ApprovalReport, 
         }
     }
 
-    if report.is_approved() { Ok(report) } else { Err(ApprovalError::Unapproved { report: Box::new(report) }) }
+    if report.is_approved() {
+        Ok(report)
+    } else {
+        Err(ApprovalError::Unapproved { report: Box::new(report) })
+    }
 }
 
 fn required(plan: &PlanArtifact, policy: &Policy) -> BTreeMap<String, Vec<String>> {
@@ -109,7 +114,10 @@ fn required(plan: &PlanArtifact, policy: &Policy) -> BTreeMap<String, Vec<String
     for (environment, roles) in plan.approvals_required.iter().chain(&current) {
         required.entry(environment.clone()).or_default().extend(roles.iter().cloned());
     }
-    required.into_iter().map(|(environment, roles)| (environment, roles.into_iter().collect())).collect()
+    required
+        .into_iter()
+        .map(|(environment, roles)| (environment, roles.into_iter().collect()))
+        .collect()
 }
 
 fn check_signatures(
@@ -142,10 +150,12 @@ fn check_signatures(
 
 fn check_one(file: &Path, plan_bytes: &[u8], policy: &Policy) -> Result<Valid, String> {
     let stem = file.file_stem().and_then(|stem| stem.to_str()).unwrap_or_default();
-    let (role, operator) =
-        stem.split_once('@').ok_or_else(|| "file name is not `<role>@<operator>.sig`".to_string())?;
+    let (role, operator) = stem
+        .split_once('@')
+        .ok_or_else(|| "file name is not `<role>@<operator>.sig`".to_string())?;
     let armoured = std::fs::read_to_string(file).map_err(|error| error.to_string())?;
-    let signature = SshSig::from_pem(armoured).map_err(|error| format!("not an SSH signature: {error}"))?;
+    let signature =
+        SshSig::from_pem(armoured).map_err(|error| format!("not an SSH signature: {error}"))?;
 
     let holder = policy
         .operators

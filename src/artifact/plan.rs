@@ -93,7 +93,9 @@ pub struct PlanSummary {
 }
 
 /// Emergency changes run first and may leave the windows; scheduled ones wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Track {
     Emergency,
@@ -101,7 +103,9 @@ pub enum Track {
 }
 
 /// How urgent `assess` judged a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Classification {
     Emergency,
@@ -260,12 +264,16 @@ mod tests {
             .expect("plan schema is listed");
         let mut text = serde_json::to_string_pretty(&schema).unwrap();
         text.push('\n');
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/plan.schema.json");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/plan.schema.json");
         if std::env::var_os("UPDATE_SCHEMAS").is_some() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &text).unwrap();
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(committed == text, "`schemas/plan.schema.json` is stale; rerun with UPDATE_SCHEMAS=1");
+        assert!(
+            committed == text,
+            "`schemas/plan.schema.json` is stale; rerun with UPDATE_SCHEMAS=1"
+        );
     }
 }

@@ -17,13 +17,23 @@ pub struct PlanArgs {
     pub command: Option<PlanCommand>,
 
     /// The assessment to plan from.
-    #[arg(short, long, default_value = "assessment.json", env = "PATCHPILOT_ASSESSMENT",
-          help_heading = "Inputs")]
+    #[arg(
+        short,
+        long,
+        default_value = "assessment.json",
+        env = "PATCHPILOT_ASSESSMENT",
+        help_heading = "Inputs"
+    )]
     pub assessment: PathBuf,
 
     /// The policy: windows, freezes, waves, exceptions, roles.
-    #[arg(short, long, default_value = "policy.toml", env = "PATCHPILOT_POLICY",
-          help_heading = "Inputs")]
+    #[arg(
+        short,
+        long,
+        default_value = "policy.toml",
+        env = "PATCHPILOT_POLICY",
+        help_heading = "Inputs"
+    )]
     pub policy: PathBuf,
 
     /// Plan as of this instant: RFC 3339 (`2026-08-22T06:00:00Z`) or a date

@@ -13,7 +13,11 @@ use crate::policy::access::{self, Action};
 use crate::settings::{ApproveSettings, GlobalSettings};
 
 /// Runs `approve`.
-pub fn run(settings: ApproveSettings, global: &GlobalSettings, printer: &Printer) -> anyhow::Result<i32> {
+pub fn run(
+    settings: ApproveSettings,
+    global: &GlobalSettings,
+    printer: &Printer,
+) -> anyhow::Result<i32> {
     match settings {
         ApproveSettings::Sign { plan, key, role, policy } => {
             sign(&plan, &key, &role, &policy, &global.operator, printer)
@@ -50,20 +54,48 @@ fn sign(
     let permitted = if environments.is_empty() {
         Err(format!("role `{role}` is not required to approve this plan"))
     } else {
-        access::check(&policy.roles, &policy.operators, operator, role, Action::Approve, &environments)
-            .map_err(|refusal| refusal.to_string())
+        access::check(
+            &policy.roles,
+            &policy.operators,
+            operator,
+            role,
+            Action::Approve,
+            &environments,
+        )
+        .map_err(|refusal| refusal.to_string())
     };
     if let Err(refusal) = permitted {
-        let entry = approval::log_entry(Timestamp::now(), LogEvent::Refused, plan, role, operator, refusal.to_string())?;
+        let entry = approval::log_entry(
+            Timestamp::now(),
+            LogEvent::Refused,
+            plan,
+            role,
+            operator,
+            refusal.clone(),
+        )?;
         approval::append_log(plan, &entry)?;
-        let error = UserError { message: format!("approval refused: {refusal}"), hint: None, code: exit_code::NOT_PERMITTED }
-            .with_hint(format!("the refusal was recorded in `{}`", approval::approvals_dir(plan).join("log.jsonl").display()));
+        let error = UserError {
+            message: format!("approval refused: {refusal}"),
+            hint: None,
+            code: exit_code::NOT_PERMITTED,
+        }
+        .with_hint(format!(
+            "the refusal was recorded in `{}`",
+            approval::approvals_dir(plan).join("log.jsonl").display()
+        ));
         return Err(error.into());
     }
 
     let signer = Signer::for_key_file(key)?;
     let approval = approval::approve(plan, role, operator, &signer)?;
-    let entry = approval::log_entry(Timestamp::now(), LogEvent::Approved, plan, role, operator, approval.fingerprint.clone())?;
+    let entry = approval::log_entry(
+        Timestamp::now(),
+        LogEvent::Approved,
+        plan,
+        role,
+        operator,
+        approval.fingerprint.clone(),
+    )?;
     approval::append_log(plan, &entry)?;
 
     printer.status(format!(
@@ -101,7 +133,11 @@ fn verify(plan: &Path, policy_path: &Path, printer: &Printer) -> anyhow::Result<
         }
     }
     if code != exit_code::SUCCESS {
-        printer.warning(format!("plan `{}` is not approved: {}", plan.display(), report.missing_text()));
+        printer.warning(format!(
+            "plan `{}` is not approved: {}",
+            plan.display(),
+            report.missing_text()
+        ));
     }
     Ok(code)
 }

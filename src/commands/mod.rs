@@ -13,7 +13,9 @@ pub fn run(command: Command, global: &GlobalSettings, printer: &Printer) -> anyh
     match command {
         Command::Inventory(_) => Ok(pending::not_built("inventory", printer)),
         Command::Assess(_) => Ok(pending::not_built("assess", printer)),
-        Command::Plan(args) => plan::run(crate::settings::PlanSettings::resolve(args)?, global, printer),
+        Command::Plan(args) => {
+            plan::run(crate::settings::PlanSettings::resolve(args)?, global, printer)
+        }
         Command::Approve(args) => {
             approve::run(crate::settings::ApproveSettings::resolve(args)?, global, printer)
         }

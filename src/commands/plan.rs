@@ -13,7 +13,11 @@ use crate::policy::{Policy, PolicyError};
 use crate::settings::{GlobalSettings, PlanSettings};
 
 /// Runs `plan` and its subcommands.
-pub fn run(settings: PlanSettings, global: &GlobalSettings, printer: &Printer) -> anyhow::Result<i32> {
+pub fn run(
+    settings: PlanSettings,
+    global: &GlobalSettings,
+    printer: &Printer,
+) -> anyhow::Result<i32> {
     match settings {
         PlanSettings::Build { assessment, policy, output, now } => {
             build(&assessment, &policy, &output, now, global, printer)
@@ -38,7 +42,8 @@ pub fn load_policy(path: &Path) -> anyhow::Result<Policy> {
 
 /// Reads a plan artifact.
 pub fn load_plan(path: &Path) -> anyhow::Result<PlanArtifact> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading plan `{}`", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("reading plan `{}`", path.display()))?;
     serde_json::from_slice(&bytes).map_err(|error| {
         anyhow::Error::new(UserError::usage(format!("`{}` is not a plan: {error}", path.display())))
     })

@@ -8,6 +8,7 @@
 //! `sort -u | sha256sum`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
 
 use crate::artifact::plan::{HostChange, PatchSet, PinnedPackage};
 use crate::artifact::sha256_hex;
@@ -22,7 +23,8 @@ pub fn patch_set(changes: &[HostChange]) -> PatchSet {
     for change in changes {
         let environment = change.environment.clone().unwrap_or_else(|| NO_ENVIRONMENT.to_string());
         for package in &change.packages {
-            let pinned = PinnedPackage { name: package.name.clone(), version: package.target.clone() };
+            let pinned =
+                PinnedPackage { name: package.name.clone(), version: package.target.clone() };
             by_environment.entry(environment.clone()).or_default().insert(pinned.clone());
             all.insert(pinned);
         }
@@ -40,8 +42,10 @@ pub fn patch_set(changes: &[HostChange]) -> PatchSet {
 
 /// sha256 of `name=version\n` lines in sorted order.
 pub fn digest(packages: &BTreeSet<PinnedPackage>) -> String {
-    let text: String =
-        packages.iter().map(|package| format!("{}={}\n", package.name, package.version)).collect();
+    let mut text = String::new();
+    for package in packages {
+        let _ = writeln!(text, "{}={}", package.name, package.version);
+    }
     sha256_hex(text.as_bytes())
 }
 

@@ -130,7 +130,8 @@ pub struct AssessedFinding {
 /// Reads an assessment file into planning input.
 pub fn read(path: &Path) -> Result<PlanInput, InputError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| InputError::Read { path: shown.clone(), source })?;
+    let bytes =
+        std::fs::read(path).map_err(|source| InputError::Read { path: shown.clone(), source })?;
     parse(&bytes).map_err(|message| InputError::Invalid { path: shown, message })
 }
 

@@ -61,7 +61,8 @@ pub fn build(input: &PlanInput, policy: &Policy, options: &PlanOptions) -> PlanA
     let (waves, changes) = assemble(&triaged.changes, &drafts, &schedule);
     let mut left_out = triaged.left_out;
     left_out.extend(unmatched);
-    left_out.extend(schedule.unplaced.iter().map(|&index| unplaced(&triaged.changes[index], policy)));
+    left_out
+        .extend(schedule.unplaced.iter().map(|&index| unplaced(&triaged.changes[index], policy)));
     left_out.sort_by(|a, b| (&a.host, &a.reason).cmp(&(&b.host, &b.reason)));
     left_out.dedup();
 
@@ -93,7 +94,11 @@ pub fn build(input: &PlanInput, policy: &Policy, options: &PlanOptions) -> PlanA
 
 /// Turns drafts and slots into the artifact's waves and changes, dropping
 /// batches and waves left empty by hosts that fitted nowhere.
-fn assemble(changes: &[Change], drafts: &[WaveDraft], schedule: &Schedule) -> (Vec<Wave>, Vec<HostChange>) {
+fn assemble(
+    changes: &[Change],
+    drafts: &[WaveDraft],
+    schedule: &Schedule,
+) -> (Vec<Wave>, Vec<HostChange>) {
     let mut waves = Vec::new();
     let mut planned = Vec::new();
     for (draft, times) in drafts.iter().zip(&schedule.batch_times) {
@@ -105,7 +110,14 @@ fn assemble(changes: &[Change], drafts: &[WaveDraft], schedule: &Schedule) -> (V
                 members.iter().copied().filter(|i| schedule.slots.contains_key(i)).collect();
             let batch = batches.len() + 1;
             for &index in &placed {
-                planned.push(host_change(&changes[index], draft, wave_index, batch, schedule, index));
+                planned.push(host_change(
+                    &changes[index],
+                    draft,
+                    wave_index,
+                    batch,
+                    schedule,
+                    index,
+                ));
             }
             let hosts = placed.iter().map(|&i| changes[i].profile.name.clone()).collect();
             batches.push(Batch { index: batch, hosts, start, end });
@@ -122,7 +134,12 @@ fn assemble(changes: &[Change], drafts: &[WaveDraft], schedule: &Schedule) -> (V
         }
     }
     planned.sort_by(|a, b| {
-        (a.wave_index, a.batch, a.slot.start, &a.host).cmp(&(b.wave_index, b.batch, b.slot.start, &b.host))
+        (a.wave_index, a.batch, a.slot.start, &a.host).cmp(&(
+            b.wave_index,
+            b.batch,
+            b.slot.start,
+            &b.host,
+        ))
     });
     (waves, planned)
 }
@@ -135,7 +152,8 @@ fn host_change(
     schedule: &Schedule,
     index: usize,
 ) -> HostChange {
-    let (mode, will_reboot) = schedule.reboots.get(&index).copied().unwrap_or((RebootMode::IfRequired, false));
+    let (mode, will_reboot) =
+        schedule.reboots.get(&index).copied().unwrap_or((RebootMode::IfRequired, false));
     let profile = &change.profile;
     HostChange {
         host: profile.name.clone(),
@@ -178,7 +196,12 @@ fn end_of_day(policy: &Policy, day: Date) -> Timestamp {
 
 /// Planned changes that end after their deadline, and unplaced changes
 /// that have one.
-fn sla_misses(changes: &[Change], planned: &[HostChange], schedule: &Schedule, policy: &Policy) -> Vec<SlaMiss> {
+fn sla_misses(
+    changes: &[Change],
+    planned: &[HostChange],
+    schedule: &Schedule,
+    policy: &Policy,
+) -> Vec<SlaMiss> {
     let mut misses: Vec<SlaMiss> = planned
         .iter()
         .filter_map(|change| {
@@ -209,20 +232,30 @@ fn sla_misses(changes: &[Change], planned: &[HostChange], schedule: &Schedule, p
     misses
 }
 
-fn late_packages(packages: &[crate::artifact::plan::PackageChange], end: Timestamp, policy: &Policy) -> Vec<String> {
+fn late_packages(
+    packages: &[crate::artifact::plan::PackageChange],
+    end: Timestamp,
+    policy: &Policy,
+) -> Vec<String> {
     packages
         .iter()
-        .filter(|package| package.sla_deadline.is_some_and(|deadline| end > end_of_day(policy, deadline)))
+        .filter(|package| {
+            package.sla_deadline.is_some_and(|deadline| end > end_of_day(policy, deadline))
+        })
         .map(|package| package.name.clone())
         .collect()
 }
 
 /// Per environment in the plan, the roles that must sign it; emergency
 /// roles apply where every change in the environment is an emergency.
-pub fn required_approvals(changes: &[HostChange], policy: &Policy) -> BTreeMap<String, Vec<String>> {
+pub fn required_approvals(
+    changes: &[HostChange],
+    policy: &Policy,
+) -> BTreeMap<String, Vec<String>> {
     let mut tracks: BTreeMap<String, BTreeSet<Track>> = BTreeMap::new();
     for change in changes {
-        let environment = change.environment.clone().unwrap_or_else(|| digest::NO_ENVIRONMENT.to_string());
+        let environment =
+            change.environment.clone().unwrap_or_else(|| digest::NO_ENVIRONMENT.to_string());
         tracks.entry(environment).or_default().insert(change.track);
     }
     tracks
@@ -292,7 +325,8 @@ mod tests {
                     assert_ne!(tier, "tier1", "canary {} is from a critical tier", change.host);
                 }
             }
-            let earliest = plan.changes.iter().filter(|c| c.track == track).map(|c| c.slot.start).min();
+            let earliest =
+                plan.changes.iter().filter(|c| c.track == track).map(|c| c.slot.start).min();
             let canary_start = first.batches[0].start;
             assert_eq!(Some(canary_start), earliest, "nothing in {track:?} runs before its canary");
         }
@@ -312,9 +346,15 @@ mod tests {
                 .map(|change| &change.slot)
                 .collect();
             for slot in &slots {
-                let overlapping =
-                    slots.iter().filter(|other| other.start < slot.end && slot.start < other.end).count();
-                assert!(overlapping <= limit, "{cluster}: {overlapping} hosts down at {}", slot.start);
+                let overlapping = slots
+                    .iter()
+                    .filter(|other| other.start < slot.end && slot.start < other.end)
+                    .count();
+                assert!(
+                    overlapping <= limit,
+                    "{cluster}: {overlapping} hosts down at {}",
+                    slot.start
+                );
             }
         }
         let web = plan.changes.iter().filter(|c| c.cluster.as_deref() == Some("web-eu")).count();
@@ -324,8 +364,11 @@ mod tests {
     #[test]
     fn lab_plan_lists_left_out_and_held_back_with_reasons() {
         let plan = lab_plan();
-        let reasons: BTreeMap<&str, &str> =
-            plan.left_out.iter().map(|entry| (entry.host.as_str(), entry.reason.as_str())).collect();
+        let reasons: BTreeMap<&str, &str> = plan
+            .left_out
+            .iter()
+            .map(|entry| (entry.host.as_str(), entry.reason.as_str()))
+            .collect();
         assert!(reasons["offline1"].starts_with("unreachable"));
         assert!(reasons["legacy1"].starts_with("eol: debian 10"));
 
@@ -356,7 +399,9 @@ mod tests {
             .expect("postgresql-15 is planned again once EXC-2026-014 expired");
         let package = db1.packages.iter().find(|p| p.name == "postgresql-15").unwrap();
         assert_eq!(package.sla_deadline, Some(jiff::civil::date(2026, 8, 19)));
-        assert!(package.notes.iter().any(|note| note.contains("`EXC-2026-014` expired on 2026-10-01")));
+        assert!(
+            package.notes.iter().any(|note| note.contains("`EXC-2026-014` expired on 2026-10-01"))
+        );
         assert!(plan.sla_misses.iter().any(|miss| miss.host == "db1"), "overdue work is reported");
     }
 
@@ -380,11 +425,17 @@ mod tests {
                 .iter()
                 .filter(|c| c.environment.as_deref() == Some(environment))
                 .flat_map(|c| &c.packages)
-                .map(|p| crate::artifact::plan::PinnedPackage { name: p.name.clone(), version: p.target.clone() })
+                .map(|p| crate::artifact::plan::PinnedPackage {
+                    name: p.name.clone(),
+                    version: p.target.clone(),
+                })
                 .collect::<BTreeSet<_>>()
         };
         assert_eq!(plan.patch_set.by_environment["staging"], digest::digest(&pinned("staging")));
-        assert_eq!(plan.patch_set.by_environment["production"], digest::digest(&pinned("production")));
+        assert_eq!(
+            plan.patch_set.by_environment["production"],
+            digest::digest(&pinned("production"))
+        );
         let all: BTreeSet<_> = plan.patch_set.packages.iter().cloned().collect();
         assert_eq!(plan.patch_set.sha256, digest::digest(&all));
         assert_eq!(all.len(), 3, "curl, openssl and postgresql-15 at one version each");
@@ -438,15 +489,18 @@ mod tests {
 
     #[test]
     fn last_sunday_window_holds_fewer_hosts_in_march_than_in_october() {
-        let window = "monthly = { week = \"last\", day = \"sun\" }\nstart = \"01:00\"\nend = \"05:00\"";
+        let window =
+            "monthly = { week = \"last\", day = \"sun\" }\nstart = \"01:00\"\nend = \"05:00\"";
         let policy = packing_policy(window, "");
 
         let march = build(&hosts(5), &policy, &options("2026-03-20T00:00:00Z"));
-        let in_march = march.changes.iter().filter(|c| c.slot.start < at("2026-04-01T00:00:00Z")).count();
+        let in_march =
+            march.changes.iter().filter(|c| c.slot.start < at("2026-04-01T00:00:00Z")).count();
         assert_eq!(in_march, 3, "01:00-05:00 on 29 March is 3 real hours");
 
         let october = build(&hosts(5), &policy, &options("2026-10-20T00:00:00Z"));
-        let in_october = october.changes.iter().filter(|c| c.slot.start < at("2026-11-01T00:00:00Z")).count();
+        let in_october =
+            october.changes.iter().filter(|c| c.slot.start < at("2026-11-01T00:00:00Z")).count();
         assert_eq!(in_october, 5, "01:00-05:00 on 25 October is 5 real hours");
     }
 
@@ -462,7 +516,11 @@ mod tests {
         let plan = build(&hosts(9), &policy, &options("2026-12-23T12:00:00Z"));
         let starts: Vec<Timestamp> = plan.changes.iter().map(|c| c.slot.start).collect();
         assert!(starts.iter().all(|start| *start < frozen_from || *start >= frozen_until));
-        assert_eq!(starts[3], at("2026-12-27T19:00:00Z"), "three on the 23rd, then after the freeze");
+        assert_eq!(
+            starts[3],
+            at("2026-12-27T19:00:00Z"),
+            "three on the 23rd, then after the freeze"
+        );
 
         let mut emergency = hosts(9);
         for host in &mut emergency.hosts {
@@ -481,6 +539,9 @@ mod tests {
         let batch = Tally { succeeded: 9, failed: 1, unreachable: 0, skipped: 0 };
         assert_eq!(budget.judge(&batch, &batch, 40), crate::policy::threshold::Verdict::Continue);
         let bad = Tally { succeeded: 8, failed: 1, unreachable: 1, skipped: 0 };
-        assert!(matches!(budget.judge(&bad, &bad, 100), crate::policy::threshold::Verdict::Halt { .. }));
+        assert!(matches!(
+            budget.judge(&bad, &bad, 100),
+            crate::policy::threshold::Verdict::Halt { .. }
+        ));
     }
 }

@@ -131,7 +131,12 @@ fn host_minutes(policy: &Policy, reboots: bool) -> SignedDuration {
 /// The intervals a change may run in: its windows, or everything from the
 /// cursor for an emergency let out of them; freezes cut out unless an
 /// emergency may enter them.
-fn open_pieces(change: &Change, policy: &Policy, from: Timestamp, until: Timestamp) -> Vec<Interval> {
+fn open_pieces(
+    change: &Change,
+    policy: &Policy,
+    from: Timestamp,
+    until: Timestamp,
+) -> Vec<Interval> {
     let emergency = change.track == Track::Emergency;
     let windows = if emergency && policy.emergency.outside_windows {
         vec![Interval { start: from, end: until, label: OUTSIDE_WINDOWS.to_string() }]

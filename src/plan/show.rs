@@ -82,7 +82,8 @@ fn summary(plan: &PlanArtifact, zone: &TimeZone) -> String {
 }
 
 fn waves(plan: &PlanArtifact, zone: &TimeZone) -> String {
-    let mut waves = table(&["#", "track", "wave", "batch", "hosts", "start", "end", "max failures"]);
+    let mut waves =
+        table(&["#", "track", "wave", "batch", "hosts", "start", "end", "max failures"]);
     for wave in &plan.waves {
         let budget = format!("{} / {}", wave.max_failures.per_batch, wave.max_failures.cumulative);
         for batch in &wave.batches {
@@ -102,7 +103,8 @@ fn waves(plan: &PlanArtifact, zone: &TimeZone) -> String {
 }
 
 fn changes(plan: &PlanArtifact, zone: &TimeZone) -> String {
-    let mut changes = table(&["host", "wave/batch", "slot", "window", "reboot", "packages", "deadline"]);
+    let mut changes =
+        table(&["host", "wave/batch", "slot", "window", "reboot", "packages", "deadline"]);
     for change in &plan.changes {
         let packages: Vec<String> = change
             .packages

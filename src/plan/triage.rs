@@ -74,7 +74,8 @@ fn triage_host(host: &HostInput, policy: &Policy, today: Date, result: &mut Tria
     let mut patched = Vec::new();
     for finding in &host.findings {
         let deadline = deadline_of(finding, &host.profile, policy);
-        match decide(finding, name, &policy.exceptions, policy.scheduling.include_deferrable, today) {
+        match decide(finding, name, &policy.exceptions, policy.scheduling.include_deferrable, today)
+        {
             Decision::Hold(reason, exception) => {
                 result.held_back.push(held(finding, name, reason, exception, deadline));
             }
@@ -91,17 +92,18 @@ fn triage_host(host: &HostInput, policy: &Policy, today: Date, result: &mut Tria
     let mut tracks: BTreeMap<Track, BTreeMap<String, PackageChange>> = BTreeMap::new();
     let mut notes = Vec::new();
     for (finding, track, deadline, note) in &patched {
-        let track = if urgent.contains(&finding.package.as_str()) { Track::Emergency } else { *track };
+        let track =
+            if urgent.contains(&finding.package.as_str()) { Track::Emergency } else { *track };
         notes.extend(note.clone());
         merge(tracks.entry(track).or_default(), finding, *deadline, note.clone());
     }
-    push_changes(host, tracks, notes, result);
+    push_changes(host, tracks, &notes, result);
 }
 
 fn push_changes(
     host: &HostInput,
     tracks: BTreeMap<Track, BTreeMap<String, PackageChange>>,
-    notes: Vec<String>,
+    notes: &[String],
     result: &mut Triage,
 ) {
     let mut planned = false;

@@ -30,7 +30,8 @@ pub fn arrange(changes: &[Change], policy: &Policy) -> (Vec<WaveDraft>, Vec<Left
     let mut waves = Vec::new();
     let mut left_out = Vec::new();
     for track in [Track::Emergency, Track::Scheduled] {
-        let members: Vec<usize> = (0..changes.len()).filter(|&i| changes[i].track == track).collect();
+        let members: Vec<usize> =
+            (0..changes.len()).filter(|&i| changes[i].track == track).collect();
         if !members.is_empty() {
             arrange_track(changes, policy, track, members, &mut waves, &mut left_out);
         }

@@ -166,10 +166,7 @@ mod tests {
 
     fn fixture() -> (BTreeMap<String, Role>, BTreeMap<String, Operator>) {
         let roles = BTreeMap::from([
-            (
-                "security".to_string(),
-                Role { approve: vec!["*".into()], ..Role::default() },
-            ),
+            ("security".to_string(), Role { approve: vec!["*".into()], ..Role::default() }),
             (
                 "ops".to_string(),
                 Role {

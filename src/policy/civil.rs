@@ -38,11 +38,8 @@ impl<'de> Deserialize<'de> for WallTime {
 /// Parses `HH:MM` or `HH:MM:SS`; `24:00` means the end of the day and is
 /// refused, because a window ending at midnight is written `00:00`.
 pub fn parse_wall_time(text: &str) -> Result<Time, String> {
-    let with_seconds =
-        if text.len() == 5 { format!("{text}:00") } else { text.to_string() };
-    with_seconds
-        .parse::<Time>()
-        .map_err(|_| format!("`{text}` is not a time of day like `02:00`"))
+    let with_seconds = if text.len() == 5 { format!("{text}:00") } else { text.to_string() };
+    with_seconds.parse::<Time>().map_err(|_| format!("`{text}` is not a time of day like `02:00`"))
 }
 
 /// Accepts a string or TOML's native date-time (which serde sees as a

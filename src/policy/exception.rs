@@ -16,7 +16,9 @@ use super::civil::PolicyDate;
 use super::selector::host_globs;
 
 /// Whether the entry postpones a fix or accepts a risk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ExceptionKind {
     Deferral,

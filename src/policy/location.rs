@@ -7,7 +7,7 @@
 //! its span. Misspelt keys and enum values get a "did you mean", from the
 //! names serde lists as expected.
 
-use std::fmt;
+use std::fmt::{self, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -63,14 +63,20 @@ pub fn render_path(path: &[Segment]) -> String {
     let mut text = String::new();
     for segment in path {
         match segment {
-            Segment::Index(index) => text.push_str(&format!("[{index}]")),
+            Segment::Index(index) => {
+                let _ = write!(text, "[{index}]");
+            }
             Segment::Key(key) => {
                 if !text.is_empty() {
                     text.push('.');
                 }
                 let bare = !key.is_empty()
                     && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-                if bare { text.push_str(key) } else { text.push_str(&format!("\"{key}\"")) }
+                if bare {
+                    text.push_str(key);
+                } else {
+                    let _ = write!(text, "\"{key}\"");
+                }
             }
         }
     }
@@ -288,8 +294,13 @@ mod tests {
         let text = "version = 1\n[windows.weekend]\nstart = \"02:00\"\n\
                     applies_to = { groups = [\"web\", \"db\"] }\n";
         let document = ImDocument::parse(text).unwrap();
-        let path: Vec<Segment> =
-            vec!["windows".into(), "weekend".into(), "applies_to".into(), "groups".into(), 1.into()];
+        let path: Vec<Segment> = vec![
+            "windows".into(),
+            "weekend".into(),
+            "applies_to".into(),
+            "groups".into(),
+            1.into(),
+        ];
         let span = span_of(document.as_table(), &path).unwrap();
         assert_eq!(line_column(text, span.start), (4, 33));
     }

@@ -189,8 +189,8 @@ impl Policy {
     /// Parses and validates policy text; `path` only names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Policy, PolicyError> {
         let invalid = |issues| PolicyError::Invalid { path: path.to_path_buf(), issues };
-        let policy: Policy =
-            toml::from_str(text).map_err(|error| invalid(vec![location::from_toml(text, path, &error)]))?;
+        let policy: Policy = toml::from_str(text)
+            .map_err(|error| invalid(vec![location::from_toml(text, path, &error)]))?;
 
         let issues = validate::check(&policy, text, path);
         if issues.is_empty() { Ok(policy) } else { Err(invalid(issues)) }
@@ -239,19 +239,28 @@ mod tests {
         assert_eq!(policy.reboots.groups["db"], capacity::RebootMode::Never);
         assert_eq!(policy.exceptions.len(), 2);
         assert_eq!(policy.operators["carol"].roles, ["change-manager", "ops"]);
-        assert_eq!(policy.approvals["production"].emergency_roles.as_deref(), Some(&["security".to_string()][..]));
+        assert_eq!(
+            policy.approvals["production"].emergency_roles.as_deref(),
+            Some(&["security".to_string()][..])
+        );
     }
 
     #[test]
     fn misspelt_key_gives_file_line_column_path_and_suggestion() {
-        let text = EXAMPLE.replace("start = \"02:00\"\nend = \"06:00\"", "strat = \"02:00\"\nend = \"06:00\"");
+        let text = EXAMPLE
+            .replace("start = \"02:00\"\nend = \"06:00\"", "strat = \"02:00\"\nend = \"06:00\"");
         let found = issues(&text);
         let issue = &found[0];
         let line = text.lines().position(|line| line.starts_with("strat")).unwrap() + 1;
         assert_eq!((issue.line, issue.column), (line, 1));
         assert_eq!(issue.field, "windows.web-weekend.strat");
         assert_eq!(issue.suggestion.as_deref(), Some("start"));
-        assert!(issue.to_string().starts_with(&format!("policy.toml:{line}:1: `windows.web-weekend.strat`: unknown field `strat`")), "{issue}");
+        assert!(
+            issue.to_string().starts_with(&format!(
+                "policy.toml:{line}:1: `windows.web-weekend.strat`: unknown field `strat`"
+            )),
+            "{issue}"
+        );
     }
 
     #[test]
@@ -277,11 +286,21 @@ mod tests {
     fn semantic_errors_are_all_reported_at_their_fields() {
         let text = EXAMPLE
             .replace("timezone = \"America/New_York\"", "timezone = \"America/New_Yrok\"")
-            .replace("roles = [\"security\", \"change-manager\"]", "roles = [\"security\", \"change-manager\", \"secruity\"]")
+            .replace(
+                "roles = [\"security\", \"change-manager\"]",
+                "roles = [\"security\", \"change-manager\", \"secruity\"]",
+            )
             .replace("owner = \"bob\"", "owner = \"\"");
         let found = issues(&text);
         let fields: Vec<&str> = found.iter().map(|issue| issue.field.as_str()).collect();
-        assert_eq!(fields, ["freezes.black-friday.timezone", "exceptions[1].owner", "approvals.production.roles[2]"]);
+        assert_eq!(
+            fields,
+            [
+                "freezes.black-friday.timezone",
+                "exceptions[1].owner",
+                "approvals.production.roles[2]"
+            ]
+        );
         assert_eq!(found[2].suggestion.as_deref(), Some("security"));
         let line = text.lines().position(|line| line.contains("New_Yrok")).unwrap() + 1;
         assert_eq!((found[0].line, found[0].column), (line, 12));

@@ -28,7 +28,11 @@ impl Quantity {
             Quantity::Count(count) => count as usize,
             Quantity::Percent(percent) => {
                 let exact = percent_of(percent, total);
-                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "0..=total")]
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "0..=total"
+                )]
                 let rounded = exact.ceil() as usize;
                 rounded.min(total)
             }
@@ -40,7 +44,11 @@ impl Quantity {
         match self {
             Quantity::Count(count) => count as usize,
             Quantity::Percent(percent) => {
-                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "0..=total")]
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "0..=total"
+                )]
                 let rounded = percent_of(percent, total).floor() as usize;
                 rounded
             }
@@ -57,10 +65,9 @@ impl Quantity {
                 .map_err(|_| format!("`{text}` is not a percentage like `20%`"))?;
             return Quantity::percent(percent);
         }
-        trimmed
-            .parse::<u32>()
-            .map(Quantity::Count)
-            .map_err(|_| format!("`{text}` is neither a count like `5` nor a percentage like `20%`"))
+        trimmed.parse::<u32>().map(Quantity::Count).map_err(|_| {
+            format!("`{text}` is neither a count like `5` nor a percentage like `20%`")
+        })
     }
 
     fn percent(percent: f64) -> Result<Quantity, String> {

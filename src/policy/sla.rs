@@ -39,7 +39,18 @@ pub struct SlaDays {
 }
 
 /// Severity of a finding, as `assess` rates it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Low,
@@ -97,8 +108,11 @@ pub fn deadline(
     severity: Severity,
     first_seen: Date,
 ) -> Option<Date> {
-    let tier_days =
-        host.tier.as_ref().and_then(|tier| tiers.get(tier)).and_then(|t| t.sla_days.days_for(severity));
+    let tier_days = host
+        .tier
+        .as_ref()
+        .and_then(|tier| tiers.get(tier))
+        .and_then(|t| t.sla_days.days_for(severity));
     let framework_days = frameworks_for(frameworks, host)
         .into_iter()
         .filter_map(|name| frameworks.get(name))
@@ -130,9 +144,15 @@ mod tests {
         let mut host = HostProfile { tier: Some("tier1".into()), ..HostProfile::default() };
         let seen = date(2026, 8, 1);
 
-        assert_eq!(deadline(&tiers, &frameworks, &host, Severity::High, seen), Some(date(2026, 8, 31)));
+        assert_eq!(
+            deadline(&tiers, &frameworks, &host, Severity::High, seen),
+            Some(date(2026, 8, 31))
+        );
         host.tags.push("pci".into());
-        assert_eq!(deadline(&tiers, &frameworks, &host, Severity::High, seen), Some(date(2026, 8, 15)));
+        assert_eq!(
+            deadline(&tiers, &frameworks, &host, Severity::High, seen),
+            Some(date(2026, 8, 15))
+        );
         assert_eq!(deadline(&tiers, &frameworks, &host, Severity::Low, seen), None);
     }
 }

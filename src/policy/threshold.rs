@@ -163,7 +163,8 @@ mod tests {
 
     #[test]
     fn unreachable_hosts_count_as_failures_and_skipped_do_not() {
-        let budget = FailureBudget { per_batch: Quantity::Count(1), cumulative: Quantity::Count(9) };
+        let budget =
+            FailureBudget { per_batch: Quantity::Count(1), cumulative: Quantity::Count(9) };
         let batch = tally(3, 1, 1);
         assert_eq!(batch.failures(), 2);
         assert!(matches!(budget.judge(&batch, &batch, 100), Verdict::Halt { .. }));
@@ -175,7 +176,8 @@ mod tests {
 
     #[test]
     fn empty_batch_is_a_no_op_even_after_cumulative_is_spent() {
-        let budget = FailureBudget { per_batch: Quantity::Count(0), cumulative: Quantity::Count(0) };
+        let budget =
+            FailureBudget { per_batch: Quantity::Count(0), cumulative: Quantity::Count(0) };
         let cumulative = tally(10, 1, 0);
         let empty = Tally { skipped: 3, ..Tally::default() };
         assert_eq!(budget.judge(&empty, &cumulative, 20), Verdict::Continue);

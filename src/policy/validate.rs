@@ -10,11 +10,11 @@ use std::path::Path;
 
 use jiff::tz::TimeZone;
 
+use super::Issue;
+use super::exception::ExceptionKind;
 use super::location::{Segment, at_field, closest};
 use super::selector::Selector;
 use super::{POLICY_VERSION, Policy};
-use super::exception::ExceptionKind;
-use super::Issue;
 
 /// Collects issues with their locations.
 struct Checker<'a> {
@@ -34,7 +34,10 @@ impl Checker<'_> {
 
     fn require_zone(&mut self, path: &[Segment], name: &str) {
         if TimeZone::get(name).is_err() {
-            self.report(path, format!("unknown time zone `{name}`; use an IANA name like `Europe/Berlin`"));
+            self.report(
+                path,
+                format!("unknown time zone `{name}`; use an IANA name like `Europe/Berlin`"),
+            );
         }
     }
 
@@ -84,7 +87,10 @@ pub fn check(policy: &Policy, text: &str, file: &Path) -> Vec<Issue> {
     let mut checker = Checker { text, file, issues: Vec::new() };
 
     if policy.version != POLICY_VERSION {
-        let message = format!("policy version `{}` is not supported; this build reads `{POLICY_VERSION}`", policy.version);
+        let message = format!(
+            "policy version `{}` is not supported; this build reads `{POLICY_VERSION}`",
+            policy.version
+        );
         checker.report(&path(&[&"version"]), message);
     }
     checker.require_zone(&path(&[&"timezone"]), &policy.timezone);
@@ -122,7 +128,12 @@ fn check_windows(checker: &mut Checker<'_>, policy: &Policy) {
             let message = "give either `days` (weekly) or `monthly`, not both".to_string();
             checker.report(&path(&[&"windows", name, &"monthly"]), message);
         }
-        check_selector(checker, policy, &path(&[&"windows", name, &"applies_to"]), &window.applies_to);
+        check_selector(
+            checker,
+            policy,
+            &path(&[&"windows", name, &"applies_to"]),
+            &window.applies_to,
+        );
     }
 
     for (name, freeze) in &policy.freezes {
@@ -130,11 +141,21 @@ fn check_windows(checker: &mut Checker<'_>, policy: &Policy) {
             checker.require_zone(&path(&[&"freezes", name, &"timezone"]), zone);
         }
         if freeze.end < freeze.start {
-            let message = format!("freeze ends (`{}`) before it starts (`{}`)", freeze.end.0, freeze.start.0);
+            let message =
+                format!("freeze ends (`{}`) before it starts (`{}`)", freeze.end.0, freeze.start.0);
             checker.report(&path(&[&"freezes", name, &"end"]), message);
         }
-        checker.require_text(&path(&[&"freezes", name, &"reason"]), "a freeze's reason", &freeze.reason);
-        check_selector(checker, policy, &path(&[&"freezes", name, &"applies_to"]), &freeze.applies_to);
+        checker.require_text(
+            &path(&[&"freezes", name, &"reason"]),
+            "a freeze's reason",
+            &freeze.reason,
+        );
+        check_selector(
+            checker,
+            policy,
+            &path(&[&"freezes", name, &"applies_to"]),
+            &freeze.applies_to,
+        );
     }
 }
 
@@ -144,7 +165,10 @@ fn check_waves(checker: &mut Checker<'_>, policy: &Policy) {
         let field = path(&[&"canary", &"tiers", &index]);
         checker.require_known(&field, "tier", tier, &tiers);
         if policy.tiers.get(tier).is_some_and(|t| t.critical) {
-            checker.report(&field, format!("tier `{tier}` is critical; canaries are never drawn from critical tiers"));
+            checker.report(
+                &field,
+                format!("tier `{tier}` is critical; canaries are never drawn from critical tiers"),
+            );
         }
     }
 
@@ -152,9 +176,17 @@ fn check_waves(checker: &mut Checker<'_>, policy: &Policy) {
     for (index, wave) in policy.waves.iter().enumerate() {
         checker.require_text(&path(&[&"waves", &index, &"name"]), "a wave's name", &wave.name);
         if wave.name == "canary" || !names.insert(wave.name.as_str()) {
-            checker.report(&path(&[&"waves", &index, &"name"]), format!("wave name `{}` is already taken", wave.name));
+            checker.report(
+                &path(&[&"waves", &index, &"name"]),
+                format!("wave name `{}` is already taken", wave.name),
+            );
         }
-        check_selector(checker, policy, &path(&[&"waves", &index, &"applies_to"]), &wave.applies_to);
+        check_selector(
+            checker,
+            policy,
+            &path(&[&"waves", &index, &"applies_to"]),
+            &wave.applies_to,
+        );
     }
 }
 
@@ -164,14 +196,21 @@ fn check_capacity(checker: &mut Checker<'_>, policy: &Policy) {
     }
     for (group, limit) in &policy.throttle.per_group {
         if *limit == 0 {
-            checker.report(&path(&[&"throttle", &"per_group", group]), "must be at least 1".to_string());
+            checker.report(
+                &path(&[&"throttle", &"per_group", group]),
+                "must be at least 1".to_string(),
+            );
         }
     }
     if policy.scheduling.minutes_per_host == 0 {
-        checker.report(&path(&[&"scheduling", &"minutes_per_host"]), "must be at least 1".to_string());
+        checker
+            .report(&path(&[&"scheduling", &"minutes_per_host"]), "must be at least 1".to_string());
     }
     if !(1..=366).contains(&policy.scheduling.horizon_days) {
-        checker.report(&path(&[&"scheduling", &"horizon_days"]), "must be between 1 and 366".to_string());
+        checker.report(
+            &path(&[&"scheduling", &"horizon_days"]),
+            "must be between 1 and 366".to_string(),
+        );
     }
     for (name, framework) in &policy.frameworks {
         if framework.host_tags.is_empty() {
@@ -209,7 +248,12 @@ fn check_access(checker: &mut Checker<'_>, policy: &Policy) {
 
     for (name, operator) in &policy.operators {
         for (index, role) in operator.roles.iter().enumerate() {
-            checker.require_known(&path(&[&"operators", name, &"roles", &index]), "role", role, &roles);
+            checker.require_known(
+                &path(&[&"operators", name, &"roles", &index]),
+                "role",
+                role,
+                &roles,
+            );
         }
         for (index, key) in operator.keys.iter().enumerate() {
             if let Err(error) = ssh_key::PublicKey::from_openssh(key) {

@@ -239,7 +239,12 @@ mod tests {
     #[test]
     fn saturday_window_keeps_local_hours_across_summer_time() {
         let weekly = rule("days = [\"sat\"]\nstart = \"02:00\"\nend = \"06:00\"\n");
-        let found = weekly.occurrences("sat", &berlin(), at("2026-03-21T00:00:00Z"), at("2026-04-05T00:00:00Z"));
+        let found = weekly.occurrences(
+            "sat",
+            &berlin(),
+            at("2026-03-21T00:00:00Z"),
+            at("2026-04-05T00:00:00Z"),
+        );
 
         assert_eq!(found.len(), 3);
         assert_eq!(found[1].start, at("2026-03-28T01:00:00Z"), "CET is UTC+1");
@@ -249,10 +254,12 @@ mod tests {
 
     #[test]
     fn last_sunday_window_shrinks_in_march_and_grows_in_october() {
-        let monthly =
-            rule("monthly = { week = \"last\", day = \"sun\" }\nstart = \"01:00\"\nend = \"05:00\"\n");
+        let monthly = rule(
+            "monthly = { week = \"last\", day = \"sun\" }\nstart = \"01:00\"\nend = \"05:00\"\n",
+        );
         let tz = berlin();
-        let year = monthly.occurrences("db", &tz, at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"));
+        let year =
+            monthly.occurrences("db", &tz, at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"));
 
         assert_eq!(year.len(), 12);
         let march = &year[2];
@@ -266,16 +273,29 @@ mod tests {
     #[test]
     fn start_inside_the_spring_gap_moves_forward() {
         let gap = rule("days = [\"sun\"]\nstart = \"02:30\"\nend = \"04:00\"\n");
-        let found = gap.occurrences("gap", &berlin(), at("2026-03-28T12:00:00Z"), at("2026-03-30T00:00:00Z"));
-        assert_eq!(found[0].start, at("2026-03-29T01:30:00Z"), "02:30 CET does not exist; 03:30 CEST");
+        let found = gap.occurrences(
+            "gap",
+            &berlin(),
+            at("2026-03-28T12:00:00Z"),
+            at("2026-03-30T00:00:00Z"),
+        );
+        assert_eq!(
+            found[0].start,
+            at("2026-03-29T01:30:00Z"),
+            "02:30 CET does not exist; 03:30 CEST"
+        );
         assert_eq!(found[0].end, at("2026-03-29T02:00:00Z"));
     }
 
     #[test]
     fn window_ending_before_it_starts_crosses_midnight() {
         let overnight = rule("days = [\"fri\"]\nstart = \"22:00\"\nend = \"02:00\"\n");
-        let found =
-            overnight.occurrences("night", &berlin(), at("2026-08-20T00:00:00Z"), at("2026-08-24T00:00:00Z"));
+        let found = overnight.occurrences(
+            "night",
+            &berlin(),
+            at("2026-08-20T00:00:00Z"),
+            at("2026-08-24T00:00:00Z"),
+        );
         assert_eq!(found[0].start, at("2026-08-21T20:00:00Z"));
         assert_eq!(found[0].end, at("2026-08-22T00:00:00Z"));
     }
@@ -283,22 +303,30 @@ mod tests {
     #[test]
     fn freeze_cuts_whole_local_days_out_of_windows() {
         let daily = rule("start = \"20:00\"\nend = \"04:00\"\n");
-        let freeze: Freeze = toml::from_str(
-            "start = 2026-12-24\nend = 2026-12-26\nreason = \"holidays\"\n",
-        )
-        .unwrap();
+        let freeze: Freeze =
+            toml::from_str("start = 2026-12-24\nend = 2026-12-26\nreason = \"holidays\"\n")
+                .unwrap();
         let tz = berlin();
-        let open = daily.occurrences("daily", &tz, at("2026-12-22T12:00:00Z"), at("2026-12-29T00:00:00Z"));
+        let open =
+            daily.occurrences("daily", &tz, at("2026-12-22T12:00:00Z"), at("2026-12-29T00:00:00Z"));
         let frozen = freeze.interval("xmas", &tz);
         assert_eq!(frozen.start, at("2026-12-23T23:00:00Z"));
         assert_eq!(frozen.end, at("2026-12-26T23:00:00Z"));
 
-        let left = subtract(open, &[frozen.clone()]);
+        let left = subtract(open, std::slice::from_ref(&frozen));
         assert!(left.iter().all(|piece| piece.end <= frozen.start || piece.start >= frozen.end));
         let cut_before = left.iter().find(|piece| piece.end == frozen.start).unwrap();
-        assert_eq!(cut_before.start, at("2026-12-23T19:00:00Z"), "the 23rd's window stops at midnight");
+        assert_eq!(
+            cut_before.start,
+            at("2026-12-23T19:00:00Z"),
+            "the 23rd's window stops at midnight"
+        );
         let cut_after = left.iter().find(|piece| piece.start == frozen.end).unwrap();
-        assert_eq!(cut_after.end, at("2026-12-27T03:00:00Z"), "the 26th's window resumes at midnight");
+        assert_eq!(
+            cut_after.end,
+            at("2026-12-27T03:00:00Z"),
+            "the 26th's window resumes at midnight"
+        );
     }
 
     #[test]
