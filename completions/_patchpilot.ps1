@@ -128,6 +128,31 @@ Register-ArgumentCompleter -Native -CommandName 'patchpilot' -ScriptBlock {
             break
         }
         'patchpilot;plan' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'The assessment to plan from')
+            [CompletionResult]::new('--assessment', '--assessment', [CompletionResultType]::ParameterName, 'The assessment to plan from')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The policy: windows, freezes, waves, exceptions, roles')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy: windows, freezes, waves, exceptions, roles')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Plan as of this instant: RFC 3339 (`2026-08-22T06:00:00Z`) or a date (midnight UTC). Defaults to the current time')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the plan')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the plan')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout: tables for people or JSON for programs')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`')
+            [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr: -v for decisions, -vv for every remote command')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr: -v for decisions, -vv for every remote command')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress, no summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress, no summary')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a plan as tables (or as JSON with `--format json`)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what changed between two plans')
+            [CompletionResult]::new('check-policy', 'check-policy', [CompletionResultType]::ParameterValue, 'Validate a policy file and report every problem with its location')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'patchpilot;plan;show' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout: tables for people or JSON for programs')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`')
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`')
@@ -141,10 +166,65 @@ Register-ArgumentCompleter -Native -CommandName 'patchpilot' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'patchpilot;approve' {
+        'patchpilot;plan;diff' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout: tables for people or JSON for programs')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`')
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr: -v for decisions, -vv for every remote command')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr: -v for decisions, -vv for every remote command')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress, no summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress, no summary')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'patchpilot;plan;check-policy' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout: tables for people or JSON for programs')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`')
+            [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr: -v for decisions, -vv for every remote command')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr: -v for decisions, -vv for every remote command')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress, no summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress, no summary')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'patchpilot;plan;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a plan as tables (or as JSON with `--format json`)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what changed between two plans')
+            [CompletionResult]::new('check-policy', 'check-policy', [CompletionResultType]::ParameterValue, 'Validate a policy file and report every problem with its location')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'patchpilot;plan;help;show' {
+            break
+        }
+        'patchpilot;plan;help;diff' {
+            break
+        }
+        'patchpilot;plan;help;check-policy' {
+            break
+        }
+        'patchpilot;plan;help;help' {
+            break
+        }
+        'patchpilot;approve' {
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Key to sign with. An unencrypted OpenSSH private key is used directly; an encrypted one, or a `.pub` whose private half is in ssh-agent, is signed through `ssh-keygen -Y sign`')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Key to sign with. An unencrypted OpenSSH private key is used directly; an encrypted one, or a `.pub` whose private half is in ssh-agent, is signed through `ssh-keygen -Y sign`')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The role this approval is given in')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'The role this approval is given in')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The policy naming roles, operators and their keys')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy naming roles, operators and their keys')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout: tables for people or JSON for programs')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`')
+            [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Check the plan''s approvals against the policy instead of signing; exits non-zero when a required role has not signed this exact plan')
+            [CompletionResult]::new('--allowed-signers', '--allowed-signers', [CompletionResultType]::ParameterName, 'Print an `allowed_signers` file for `ssh-keygen -Y verify` from the policy''s operators and exit')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr: -v for decisions, -vv for every remote command')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr: -v for decisions, -vv for every remote command')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress, no summary')
@@ -234,6 +314,18 @@ Register-ArgumentCompleter -Native -CommandName 'patchpilot' -ScriptBlock {
             break
         }
         'patchpilot;help;plan' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a plan as tables (or as JSON with `--format json`)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what changed between two plans')
+            [CompletionResult]::new('check-policy', 'check-policy', [CompletionResultType]::ParameterValue, 'Validate a policy file and report every problem with its location')
+            break
+        }
+        'patchpilot;help;plan;show' {
+            break
+        }
+        'patchpilot;help;plan;diff' {
+            break
+        }
+        'patchpilot;help;plan;check-policy' {
             break
         }
         'patchpilot;help;approve' {

@@ -73,6 +73,15 @@ _patchpilot() {
             patchpilot__subcmd__help__subcmd__inventory,discover)
                 cmd="patchpilot__subcmd__help__subcmd__inventory__subcmd__discover"
                 ;;
+            patchpilot__subcmd__help__subcmd__plan,check-policy)
+                cmd="patchpilot__subcmd__help__subcmd__plan__subcmd__check__subcmd__policy"
+                ;;
+            patchpilot__subcmd__help__subcmd__plan,diff)
+                cmd="patchpilot__subcmd__help__subcmd__plan__subcmd__diff"
+                ;;
+            patchpilot__subcmd__help__subcmd__plan,show)
+                cmd="patchpilot__subcmd__help__subcmd__plan__subcmd__show"
+                ;;
             patchpilot__subcmd__inventory,discover)
                 cmd="patchpilot__subcmd__inventory__subcmd__discover"
                 ;;
@@ -84,6 +93,30 @@ _patchpilot() {
                 ;;
             patchpilot__subcmd__inventory__subcmd__help,help)
                 cmd="patchpilot__subcmd__inventory__subcmd__help__subcmd__help"
+                ;;
+            patchpilot__subcmd__plan,check-policy)
+                cmd="patchpilot__subcmd__plan__subcmd__check__subcmd__policy"
+                ;;
+            patchpilot__subcmd__plan,diff)
+                cmd="patchpilot__subcmd__plan__subcmd__diff"
+                ;;
+            patchpilot__subcmd__plan,help)
+                cmd="patchpilot__subcmd__plan__subcmd__help"
+                ;;
+            patchpilot__subcmd__plan,show)
+                cmd="patchpilot__subcmd__plan__subcmd__show"
+                ;;
+            patchpilot__subcmd__plan__subcmd__help,check-policy)
+                cmd="patchpilot__subcmd__plan__subcmd__help__subcmd__check__subcmd__policy"
+                ;;
+            patchpilot__subcmd__plan__subcmd__help,diff)
+                cmd="patchpilot__subcmd__plan__subcmd__help__subcmd__diff"
+                ;;
+            patchpilot__subcmd__plan__subcmd__help,help)
+                cmd="patchpilot__subcmd__plan__subcmd__help__subcmd__help"
+                ;;
+            patchpilot__subcmd__plan__subcmd__help,show)
+                cmd="patchpilot__subcmd__plan__subcmd__help__subcmd__show"
                 ;;
             *)
                 ;;
@@ -118,12 +151,36 @@ _patchpilot() {
             return 0
             ;;
         patchpilot__subcmd__approve)
-            opts="-v -q -h -V --format --color --verbose --quiet --operator --help --version"
+            opts="-k -r -p -v -q -h -V --key --role --policy --verify --allowed-signers --format --color --verbose --quiet --operator --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
@@ -254,8 +311,50 @@ _patchpilot() {
             return 0
             ;;
         patchpilot__subcmd__help__subcmd__plan)
-            opts=""
+            opts="show diff check-policy"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__help__subcmd__plan__subcmd__check__subcmd__policy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__help__subcmd__plan__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__help__subcmd__plan__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -522,8 +621,184 @@ _patchpilot() {
             return 0
             ;;
         patchpilot__subcmd__plan)
-            opts="-v -q -h -V --format --color --verbose --quiet --operator --help --version"
+            opts="-a -p -o -v -q -h -V --assessment --policy --now --output --format --color --verbose --quiet --operator --help --version show diff check-policy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --assessment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__plan__subcmd__check__subcmd__policy)
+            opts="-v -q -h -V --format --color --verbose --quiet --operator --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__plan__subcmd__diff)
+            opts="-v -q -h -V --format --color --verbose --quiet --operator --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__plan__subcmd__help)
+            opts="show diff check-policy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__plan__subcmd__help__subcmd__check__subcmd__policy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__plan__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__plan__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__plan__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        patchpilot__subcmd__plan__subcmd__show)
+            opts="-v -q -h -V --format --color --verbose --quiet --operator --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -103,22 +103,69 @@ complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s v -l ve
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s h -l help -d 'Print help'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s V -l version -d 'Print version'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s a -l assessment -d 'The assessment to plan from' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s p -l policy -d 'The policy: windows, freezes, waves, exceptions, roles' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -l now -d 'Plan as of this instant: RFC 3339 (`2026-08-22T06:00:00Z`) or a date (midnight UTC). Defaults to the current time' -r
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s o -l output -d 'Where to write the plan' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
 json\t''"
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan" -s h -l help -d 'Print help'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan" -s V -l version -d 'Print version'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s V -l version -d 'Print version'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -f -a "show" -d 'Print a plan as tables (or as JSON with `--format json`)'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -f -a "diff" -d 'Show what changed between two plans'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -f -a "check-policy" -d 'Validate a policy file and report every problem with its location'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
+json\t''"
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
+json\t''"
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
+json\t''"
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -s V -l version -d 'Print version'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a plan as tables (or as JSON with `--format json`)'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Show what changed between two plans'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "check-policy" -d 'Validate a policy file and report every problem with its location'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s k -l key -d 'Key to sign with. An unencrypted OpenSSH private key is used directly; an encrypted one, or a `.pub` whose private half is in ssh-agent, is signed through `ssh-keygen -Y sign`' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s r -l role -d 'The role this approval is given in' -r
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s p -l policy -d 'The policy naming roles, operators and their keys' -r -F
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
 json\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -l verify -d 'Check the plan\'s approvals against the policy instead of signing; exits non-zero when a required role has not signed this exact plan'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -l allowed-signers -d 'Print an `allowed_signers` file for `ssh-keygen -Y verify` from the policy\'s operators and exit'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s h -l help -d 'Print help'
@@ -173,3 +220,6 @@ complete -c patchpilot -n "__fish_patchpilot_using_subcommand help; and not __fi
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand help; and not __fish_seen_subcommand_from inventory assess plan approve stage rollout validate report help" -f -a "report" -d 'Compliance, time-to-patch and exception reports'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand help; and not __fish_seen_subcommand_from inventory assess plan approve stage rollout validate report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand help; and __fish_seen_subcommand_from inventory" -f -a "discover" -d 'List what answers on the given ports in an address range'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "show" -d 'Print a plan as tables (or as JSON with `--format json`)'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "diff" -d 'Show what changed between two plans'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "check-policy" -d 'Validate a policy file and report every problem with its location'

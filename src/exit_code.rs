@@ -31,6 +31,10 @@ pub const UNREACHABLE: i32 = 13;
 /// Every host was reached, but a command failed on at least one of them.
 pub const HOST_FAILED: i32 = 14;
 
+/// The policy does not allow this: the operator lacks the role, the role
+/// may not act in the environment, or required approvals are missing.
+pub const NOT_PERMITTED: i32 = 15;
+
 /// The subcommand exists in the design but is not built yet.
 pub const NOT_IMPLEMENTED: i32 = 69;
 
@@ -46,6 +50,7 @@ pub const ALL: &[(i32, &str)] = &[
     (HOST_KEY_MISMATCH, "host key mismatch or revoked key on at least one host"),
     (UNREACHABLE, "at least one host unreachable (refused, no route, time-out)"),
     (HOST_FAILED, "a command failed on at least one reachable host"),
+    (NOT_PERMITTED, "not permitted by the policy (role, environment or missing approvals)"),
     (NOT_IMPLEMENTED, "subcommand not built yet"),
     (INTERRUPTED, "interrupted"),
 ];

@@ -7,6 +7,7 @@
 //! domain modules (`fleet`, `transport`, `facts`, `artifact`, `output`, …)
 //! do the work.
 
+pub mod approval;
 pub mod artifact;
 pub mod baseline;
 pub mod cli;
@@ -18,6 +19,8 @@ pub mod exit_code;
 pub mod facts;
 pub mod fleet;
 pub mod output;
+pub mod plan;
+pub mod policy;
 pub mod report;
 pub mod settings;
 pub mod transport;

@@ -73,14 +73,15 @@ fn to_json<T: Serialize>(value: T) -> Value {
     serde_json::to_value(value).expect("parser results serialise")
 }
 
+/// Folders of captured package-manager and system-tool output; other
+/// folders under `tests/fixtures/` belong to other tests.
+const TOOL_FOLDERS: &[&str] = &["apk", "apt", "gather", "linux", "macos", "rpm", "windows", "zypper"];
+
 /// Raw fixture files: everything but expectations and notes, in a stable order.
 fn raw_fixtures() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for tool in std::fs::read_dir(FIXTURES).expect("fixtures folder exists") {
-        let tool = tool.expect("readable fixtures folder").path();
-        if !tool.is_dir() {
-            continue;
-        }
+    for folder in TOOL_FOLDERS {
+        let tool = std::path::Path::new(FIXTURES).join(folder);
         for entry in std::fs::read_dir(&tool).expect("readable tool folder") {
             let path = entry.expect("readable entry").path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();

@@ -38,18 +38,32 @@ fn fifty_hosts_with_faults_each_get_the_right_outcome_and_true_facts() {
     let elapsed = started.elapsed();
 
     // The changed host key is the most severe outcome, so it sets the code.
-    assert_eq!(output.status.code(), Some(12), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(12),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(elapsed < Duration::from_secs(90), "took {elapsed:?}: something hung");
 
-    let artifact: InventoryArtifact = serde_json::from_slice(&std::fs::read(&output_path).unwrap()).unwrap();
+    let artifact: InventoryArtifact =
+        serde_json::from_slice(&std::fs::read(&output_path).unwrap()).unwrap();
     let stdout_artifact: InventoryArtifact = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(artifact, stdout_artifact, "--format json prints the artifact written");
     let by_name: BTreeMap<&str, &HostRecord> =
         artifact.hosts.iter().map(|host| (host.name.as_str(), host)).collect();
     assert_eq!(by_name.len(), 50);
 
-    assert!(matches!(by_name["h66"].outcome, HostOutcome::Refused { .. }), "{:?}", by_name["h66"].outcome);
-    assert!(matches!(by_name["h67"].outcome, HostOutcome::TimedOut { .. }), "{:?}", by_name["h67"].outcome);
+    assert!(
+        matches!(by_name["h66"].outcome, HostOutcome::Refused { .. }),
+        "{:?}",
+        by_name["h66"].outcome
+    );
+    assert!(
+        matches!(by_name["h67"].outcome, HostOutcome::TimedOut { .. }),
+        "{:?}",
+        by_name["h67"].outcome
+    );
     assert!(
         matches!(&by_name["h68"].outcome, HostOutcome::HostKeyMismatch { fingerprint, .. } if fingerprint.starts_with("SHA256:")),
         "{:?}",
@@ -82,13 +96,22 @@ fn check_facts_against_the_host(lab: &Lab, host: &HostRecord) {
 
     assert_eq!(facts.hostname, lab.truth(name, "hostname"), "{name}");
     assert_eq!(facts.kernel, lab.truth(name, "uname -r"), "{name}");
-    assert_eq!(facts.boot_id.as_deref(), Some(lab.truth(name, "cat /proc/sys/kernel/random/boot_id").as_str()), "{name}");
+    assert_eq!(
+        facts.boot_id.as_deref(),
+        Some(lab.truth(name, "cat /proc/sys/kernel/random/boot_id").as_str()),
+        "{name}"
+    );
     assert_eq!(facts.os.id, "debian");
     assert_eq!(facts.os.version_id, "12");
     let package_count: usize = lab.truth(name, "dpkg-query -W -f '.\\n' | wc -l").parse().unwrap();
     assert_eq!(facts.packages.len(), package_count, "{name}");
-    let crypto = facts.packages.iter().find(|p| p.name == "libppcrypto1").expect("test package installed");
-    assert_eq!(crypto.version, lab.truth(name, "dpkg-query -W -f '${Version}' libppcrypto1"), "{name}");
+    let crypto =
+        facts.packages.iter().find(|p| p.name == "libppcrypto1").expect("test package installed");
+    assert_eq!(
+        crypto.version,
+        lab.truth(name, "dpkg-query -W -f '${Version}' libppcrypto1"),
+        "{name}"
+    );
     assert_eq!(crypto.source_name.as_deref(), Some("ppcrypto"), "{name}");
     assert_eq!(facts.package_lock_held, Some(false), "{name}");
     let upgrade = facts.pending_updates.iter().find(|u| u.name == "libppcrypto1");

@@ -10,6 +10,7 @@
 
 mod atomic;
 pub mod inventory;
+pub mod plan;
 
 use std::path::{Path, PathBuf};
 
@@ -89,9 +90,16 @@ pub fn save<T: Serialize>(path: &Path, artifact: &T) -> anyhow::Result<()> {
 
 /// Every artifact type's JSON Schema, by file name under `schemas/`.
 pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
-    vec![(
-        "inventory.schema.json",
-        serde_json::to_value(schemars::schema_for!(inventory::InventoryArtifact))
-            .expect("a schema always serialises"),
-    )]
+    vec![
+        (
+            "inventory.schema.json",
+            serde_json::to_value(schemars::schema_for!(inventory::InventoryArtifact))
+                .expect("a schema always serialises"),
+        ),
+        (
+            "plan.schema.json",
+            serde_json::to_value(schemars::schema_for!(plan::PlanArtifact))
+                .expect("a schema always serialises"),
+        ),
+    ]
 }

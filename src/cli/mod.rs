@@ -5,11 +5,15 @@
 //! see clap types and every mistake is reported before a host is contacted.
 //! Completions and the man page are generated from [`command`].
 
+mod approve;
 mod inventory;
+mod plan;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+pub use approve::ApproveArgs;
 pub use inventory::{DiscoverArgs, HostKeyPolicyArg, InventoryArgs, InventoryCommand};
+pub use plan::{CheckPolicyArgs, DiffArgs, PlanArgs, PlanCommand, ShowArgs};
 
 /// Take a fleet of servers through the whole patch lifecycle.
 ///
@@ -74,10 +78,10 @@ pub enum Command {
     Assess(PendingArgs),
 
     /// Apply a policy to an assessment and write an approvable plan.json.
-    Plan(PendingArgs),
+    Plan(PlanArgs),
 
     /// Sign a plan's digest for a role, in the OpenSSH sshsig format.
-    Approve(PendingArgs),
+    Approve(ApproveArgs),
 
     /// Run a plan on staging hosts with hooks, checks and a sign-off.
     Stage(PendingArgs),

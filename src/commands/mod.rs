@@ -1,8 +1,10 @@
 //! One file per subcommand: orchestration only, domain work lives elsewhere.
 
+mod approve;
 mod discover;
 mod inventory;
 mod pending;
+pub mod plan;
 
 use crate::cli::{Command, InventoryCommand};
 use crate::output::Printer;
@@ -18,8 +20,12 @@ pub fn run(command: Command, global: &GlobalSettings, printer: &Printer) -> anyh
             None => inventory::run(&args, global, printer),
         },
         Command::Assess(_) => Ok(pending::not_built("assess", printer)),
-        Command::Plan(_) => Ok(pending::not_built("plan", printer)),
-        Command::Approve(_) => Ok(pending::not_built("approve", printer)),
+        Command::Plan(args) => {
+            plan::run(crate::settings::PlanSettings::resolve(args)?, global, printer)
+        }
+        Command::Approve(args) => {
+            approve::run(crate::settings::ApproveSettings::resolve(args)?, global, printer)
+        }
         Command::Stage(_) => Ok(pending::not_built("stage", printer)),
         Command::Rollout(_) => Ok(pending::not_built("rollout", printer)),
         Command::Validate(_) => Ok(pending::not_built("validate", printer)),

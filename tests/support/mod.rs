@@ -13,7 +13,8 @@
 //! | h21–h70 | `inventory_lab.rs` (50 hosts; faults on h66–h70) |
 //! | h71–h80 | assessment and planning tests that upgrade packages |
 
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test file uses only part of the support")]
+#![expect(clippy::print_stderr, reason = "tests report skips and clean-up problems on stderr")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -38,7 +39,10 @@ impl Lab {
         let problem = if !is_root() {
             Some("not running as root".to_string())
         } else if !dir.join("inventory.toml").exists() {
-            Some(format!("no lab is up in `{}` (run `scripts/lab up {LAB_HOSTS_NEEDED}`)", dir.display()))
+            Some(format!(
+                "no lab is up in `{}` (run `scripts/lab up {LAB_HOSTS_NEEDED}`)",
+                dir.display()
+            ))
         } else if !in_controller_namespace() {
             Some("not inside the lab's controller namespace (use `scripts/lab run`)".to_string())
         } else {
@@ -66,11 +70,10 @@ impl Lab {
 
     /// Runs a command on the host's console; panics if the lab cannot.
     pub fn exec(&self, host: &str, command: &str) -> Output {
-        let output = Command::new(&self.script)
+        Command::new(&self.script)
             .args(["exec", host, "sh", "-c", command])
             .output()
-            .expect("scripts/lab exec runs");
-        output
+            .expect("scripts/lab exec runs")
     }
 
     /// Stdout of a console command that must succeed, trimmed.
@@ -104,9 +107,8 @@ pub struct FaultGuard<'lab> {
 
 impl Drop for FaultGuard<'_> {
     fn drop(&mut self) {
-        let status = Command::new(&self.lab.script)
-            .args(["fault", &self.host, &self.knob, "off"])
-            .status();
+        let status =
+            Command::new(&self.lab.script).args(["fault", &self.host, &self.knob, "off"]).status();
         if !status.is_ok_and(|s| s.success()) {
             eprintln!("warning: could not switch `{}` off for {}", self.knob, self.host);
         }
@@ -129,7 +131,10 @@ fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
-            status.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0"))
+            status
+                .lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
         })
         .unwrap_or(false)
 }
