@@ -22,7 +22,7 @@
 //! | host | test |
 //! |------|------|
 //! | h1   | `apt_lists_the_test_package_upgrades` |
-//! | h2, h16.. | `hosts_answer_with_distinct_hostnames` (read only) |
+//! | h1, h2, h4, h13 | `hosts_answer_with_distinct_hostnames` (read only) |
 //! | h3, h4 | `upgrading_one_host_leaves_another_untouched` |
 //! | h5   | `lock_fault_makes_apt_fail_on_the_dpkg_lock` |
 //! | h6   | `diskfull_fault_makes_writes_fail` |
@@ -35,7 +35,8 @@
 //! | h14  | `hostkey_fault_fails_host_key_verification` |
 //! | h15  | `reboot_fault_changes_boot_id_and_sshd_returns` |
 //!
-//! Other test files that change hosts should use h16 and above.
+//! Other test files must not touch h1–h15 (tests/support/mod.rs keeps the
+//! host allocation of all test files).
 
 use std::env;
 use std::fs;
@@ -51,6 +52,10 @@ const HOSTS_NEEDED: usize = 15;
 
 /// Connect timeout for ssh to a healthy host, in seconds.
 const CONNECT_TIMEOUT_S: u64 = 10;
+
+/// Wall-clock bound for one `scripts/lab` command (a fault switch waits for
+/// sshd or a lock holder for at most a few seconds).
+const LAB_COMMAND_DEADLINE: Duration = Duration::from_secs(90);
 
 /// What a finished (or killed) command left behind.
 struct Outcome {
@@ -219,7 +224,7 @@ impl Lab {
     fn lab(&self, args: &[&str]) -> Outcome {
         let mut command = Command::new(&self.script);
         command.args(args);
-        let outcome = run_bounded(command, None, Duration::from_secs(60));
+        let outcome = run_bounded(command, None, LAB_COMMAND_DEADLINE);
         assert!(outcome.succeeded(), "scripts/lab {args:?} failed: {}", outcome.describe());
         outcome
     }
@@ -260,16 +265,22 @@ impl Drop for FaultGuard<'_> {
     fn drop(&mut self) {
         let mut command = Command::new(&self.lab.script);
         command.args(["fault", self.host, self.knob, "off"]);
-        let outcome = run_bounded(command, None, Duration::from_secs(60));
+        let outcome = run_bounded(command, None, LAB_COMMAND_DEADLINE);
         if !outcome.succeeded() {
-            eprintln!(
-                "warning: could not switch {} off on {}: {}",
+            warn(&format!(
+                "could not switch {} off on {}: {}",
                 self.knob,
                 self.host,
                 outcome.describe()
-            );
+            ));
         }
     }
+}
+
+/// Writes to fd 2 directly: libtest captures `eprintln!` (and the crate's
+/// lints forbid it), while a failed clean-up must be seen.
+fn warn(message: &str) {
+    let _ = writeln!(std::io::stderr(), "warning: {message}");
 }
 
 fn is_root() -> bool {
@@ -326,23 +337,21 @@ fn installed_version(lab: &Lab, host: &str, package: &str) -> String {
 #[test]
 fn hosts_answer_with_distinct_hostnames() {
     let Some(lab) = Lab::find() else { return };
-    let hosts: Vec<String> = ["h1".to_owned(), "h2".to_owned()]
-        .into_iter()
-        .chain((16..=20).map(|index| format!("h{index}")))
-        .filter(|host| fs::metadata(lab.dir.join("hosts").join(host)).is_ok())
-        .collect();
+    // Only hosts that no test of this file switches a fault on.
+    let hosts = ["h1", "h2", "h4", "h13"];
+    let lab = &lab;
 
-    let answers: Vec<(String, Outcome)> = thread::scope(|scope| {
+    let answers: Vec<(&str, Outcome)> = thread::scope(|scope| {
         let handles: Vec<_> = hosts
             .iter()
-            .map(|host| scope.spawn(|| (host.clone(), lab.ssh(host, "hostname"))))
+            .map(|&host| scope.spawn(move || (host, lab.ssh(host, "hostname"))))
             .collect();
         handles.into_iter().map(|handle| handle.join().expect("ssh thread")).collect()
     });
 
     for (host, outcome) in &answers {
         assert!(outcome.succeeded(), "ssh {host}: {}", outcome.describe());
-        assert_eq!(outcome.stdout.trim(), host, "{host} reports another hostname");
+        assert_eq!(outcome.stdout.trim(), *host, "{host} reports another hostname");
     }
 }
 
@@ -371,7 +380,7 @@ impl Drop for DowngradeGuard<'_> {
              libppcrypto1=1.0-1",
         );
         if !outcome.succeeded() {
-            eprintln!("warning: could not downgrade {}: {}", self.host, outcome.describe());
+            warn(&format!("could not downgrade {}: {}", self.host, outcome.describe()));
         }
     }
 }
@@ -539,9 +548,10 @@ fn slow_fault_slows_transfers() {
         let _fault = lab.fault("h12", "slow");
         upload("h12")
     };
-    // 200 KiB at 256 kbit/s is about 6 s; a healthy host takes well under 1 s.
+    // 200 KiB at 256 kbit/s takes over 6 s; a healthy host well under 1 s
+    // on a quiet machine. The bound on `slow` alone holds under load too.
     assert!(
-        slow >= healthy + Duration::from_millis(1500),
+        slow >= Duration::from_secs(4) && slow > healthy,
         "slow host took {slow:?}, healthy host {healthy:?}"
     );
     let after = upload("h12");
