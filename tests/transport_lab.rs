@@ -1,0 +1,185 @@
+//! The SSH transport against real lab sshd: jump hosts, sudo with a password
+//! on stdin, authentication and host-key outcomes, time-outs, output bounds
+//! and quoting over the wire. Hosts h16–h20 (see `tests/support`).
+
+mod support;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use patchpilot::transport::quote::quote_str;
+use patchpilot::transport::{
+    Become, HostKeyPolicy, KnownHosts, KnownHostsWriter, RemoteCommand, Secret, Session,
+    SshSession, SshTarget, TransportError,
+};
+use support::Lab;
+
+fn address(index: usize) -> String {
+    format!("127.100.{}.{}", 1 + (index - 1) / 250, 1 + (index - 1) % 250)
+}
+
+fn target(lab: &Lab, index: usize) -> SshTarget {
+    SshTarget {
+        name: format!("h{index}"),
+        address: address(index),
+        port: 22,
+        user: "root".into(),
+        identity_files: vec![lab.dir.join("id_ed25519")],
+        password: None,
+        known_hosts: Arc::new(KnownHosts::load(&[lab.dir.join("known_hosts")]).unwrap()),
+        host_key_policy: HostKeyPolicy::Strict,
+        known_hosts_writer: None,
+        proxy_jump: Vec::new(),
+        connect_timeout: Duration::from_secs(5),
+        legacy_algorithms: false,
+    }
+}
+
+fn soon() -> Instant {
+    Instant::now() + Duration::from_secs(60)
+}
+
+fn run(session: &mut SshSession, script: &str) -> patchpilot::transport::CommandOutput {
+    session.run(&RemoteCommand::new(script, Duration::from_secs(30), 1 << 20), soon()).unwrap()
+}
+
+#[test]
+fn proxy_jump_reaches_the_target_through_the_jump_host() {
+    let Some(lab) = Lab::find("proxy_jump") else { return };
+    let mut via_jump = target(&lab, 17);
+    via_jump.proxy_jump = vec![target(&lab, 16)];
+
+    let mut session = SshSession::connect(&via_jump, soon()).unwrap();
+    let output = run(&mut session, "echo $SSH_CONNECTION; hostname");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut lines = text.lines();
+    let client = lines.next().unwrap().split_whitespace().next().unwrap().to_string();
+    assert_eq!(client, address(16), "sshd on h17 must see the jump host as its client");
+    assert_eq!(lines.next(), Some("h17"));
+}
+
+#[test]
+fn sudo_takes_its_password_on_stdin_and_a_wrong_one_fails_fast() {
+    let Some(lab) = Lab::find("sudo") else { return };
+    let password =
+        std::fs::read_to_string(lab.dir.join("ops-password")).unwrap().trim().to_string();
+    let mut ops = target(&lab, 18);
+    ops.user = "ops".into();
+    let mut session = SshSession::connect(&ops, soon()).unwrap();
+
+    let mut command = RemoteCommand::new("id -u; cat", Duration::from_secs(20), 1 << 20);
+    command.become_root = Some(Become { password: Some(Secret::new(password)) });
+    command.stdin = b"after the password\n".to_vec();
+    let output = session.run(&command, soon()).unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "0\nafter the password\n");
+
+    command.become_root = Some(Become { password: Some(Secret::new("wrong".into())) });
+    let started = Instant::now();
+    let output = session.run(&command, soon()).unwrap();
+    assert_ne!(output.exit_status, 0);
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn an_unknown_key_is_an_authentication_failure() {
+    let Some(lab) = Lab::find("authentication") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("stranger");
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut stranger = target(&lab, 19);
+    stranger.identity_files = vec![key];
+
+    let error = SshSession::connect(&stranger, soon()).unwrap_err();
+    assert!(matches!(error, TransportError::AuthenticationFailed { .. }), "{error}");
+}
+
+#[test]
+fn accept_new_records_an_unknown_key_and_strict_then_trusts_it() {
+    let Some(lab) = Lab::find("accept_new") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let known = dir.path().join("known_hosts");
+    let mut host = target(&lab, 20);
+    host.known_hosts = Arc::new(KnownHosts::load(&[known.clone()]).unwrap());
+
+    let error = SshSession::connect(&host, soon()).unwrap_err();
+    assert!(matches!(error, TransportError::HostKeyUnknown { .. }), "{error}");
+
+    host.host_key_policy = HostKeyPolicy::AcceptNew;
+    host.known_hosts_writer = Some(Arc::new(KnownHostsWriter::new(known.clone())));
+    SshSession::connect(&host, soon()).unwrap();
+
+    let mut strict = target(&lab, 20);
+    strict.known_hosts = Arc::new(KnownHosts::load(&[known.clone()]).unwrap());
+    SshSession::connect(&strict, soon()).unwrap();
+    assert!(ssh_keygen_finds(&known, &address(20)), "OpenSSH must read the line accept-new wrote");
+}
+
+/// libssh2's own check would accept a revoked key; ours must refuse it.
+#[test]
+fn a_revoked_key_is_refused_even_when_listed_for_the_host() {
+    let Some(lab) = Lab::find("revoked") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let known = dir.path().join("known_hosts");
+    let lab_known = std::fs::read_to_string(lab.dir.join("known_hosts")).unwrap();
+    let line = lab_known.lines().find(|l| l.starts_with(&format!("{} ", address(20)))).unwrap();
+    let key = line.split_once(' ').unwrap().1;
+    std::fs::write(&known, format!("@revoked * {key}\n{line}\n")).unwrap();
+
+    let mut host = target(&lab, 20);
+    host.known_hosts = Arc::new(KnownHosts::load(&[known]).unwrap());
+    let error = SshSession::connect(&host, soon()).unwrap_err();
+    assert!(matches!(error, TransportError::HostKeyRevoked { .. }), "{error}");
+}
+
+#[test]
+fn a_hung_command_times_out_and_output_stays_bounded_without_deadlock() {
+    let Some(lab) = Lab::find("bounds") else { return };
+    let mut session = SshSession::connect(&target(&lab, 16), soon()).unwrap();
+
+    let started = Instant::now();
+    let hung = RemoteCommand::new("sleep 60", Duration::from_secs(2), 1024);
+    let error = session.run(&hung, soon()).unwrap_err();
+    assert!(matches!(error, TransportError::TimedOut { .. }), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(6));
+
+    let mut session = SshSession::connect(&target(&lab, 16), soon()).unwrap();
+    let flood = RemoteCommand::new(
+        "head -c 8000000 /dev/zero >&2; head -c 3000000 /dev/zero; echo",
+        Duration::from_secs(60),
+        1000,
+    );
+    let output = session.run(&flood, soon()).unwrap();
+    assert_eq!(output.stdout.len(), 1000);
+    assert_eq!(output.stdout_dropped, 3_000_001 - 1000);
+    assert_eq!(output.stderr_dropped, 8_000_000 - 1000);
+}
+
+#[test]
+fn hostile_values_arrive_byte_for_byte_through_a_real_remote_shell() {
+    let Some(lab) = Lab::find("quoting") else { return };
+    let mut session = SshSession::connect(&target(&lab, 16), soon()).unwrap();
+    // SSH's exec request carries text, so non-UTF-8 values are covered by
+    // the quoting unit tests against local shells instead.
+    let hostile =
+        ["; touch /tmp/pwned", "$(touch /tmp/pwned)", "`touch /tmp/pwned`", "it's", "a\nb"];
+    for value in hostile {
+        let output = run(&mut session, &format!("printf '%s' {}", quote_str(value)));
+        assert_eq!(String::from_utf8_lossy(&output.stdout), value);
+    }
+    let output = run(&mut session, "test -e /tmp/pwned && echo pwned || echo clean");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "clean\n");
+}
+
+fn ssh_keygen_finds(known_hosts: &Path, host: &str) -> bool {
+    std::process::Command::new("ssh-keygen")
+        .args(["-F", host, "-f"])
+        .arg(known_hosts)
+        .output()
+        .is_ok_and(|output| output.status.success() && !output.stdout.is_empty())
+}
