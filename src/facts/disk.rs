@@ -111,11 +111,16 @@ fn decode_octal_escapes(text: &str) -> String {
 /// Keeps the df rows of real local filesystems in mount order. Like GNU
 /// df, a device mounted more than once (bind mounts) is listed once, at
 /// its shortest mount point, so busybox's df gives the same answer.
-/// Without type information every row is kept.
+/// Without type information every row is kept. The root filesystem is
+/// always kept, whatever its type: containers and live systems run on an
+/// overlay or tmpfs root, and a full root stops a patch run all the same.
 pub fn real_disks(rows: Vec<DiskUsage>, mount_types: &BTreeMap<String, String>) -> Vec<DiskUsage> {
     let mut disks: Vec<DiskUsage> = rows
         .into_iter()
-        .filter(|row| mount_types.get(&row.mount).is_none_or(|kind| is_real_filesystem(kind)))
+        .filter(|row| {
+            row.mount == "/"
+                || mount_types.get(&row.mount).is_none_or(|kind| is_real_filesystem(kind))
+        })
         .collect();
     disks.sort_by(|a, b| (&a.filesystem, a.mount.len()).cmp(&(&b.filesystem, b.mount.len())));
     disks.dedup_by(|later, first| {
@@ -159,6 +164,18 @@ mod tests {
             parse_mount_types("tmpfs /run\next4 /\nxfs /srv/a\\040b\nsquashfs /snap/core/1\n");
         let mounts: Vec<String> = real_disks(rows, &types).into_iter().map(|d| d.mount).collect();
         assert_eq!(mounts, ["/", "/srv/a b"]);
+    }
+
+    #[test]
+    /// Lab hosts and containers have an overlay root; dropping it hid a full
+    /// disk from the inventory.
+    #[test]
+    fn overlay_root_is_kept() {
+        let rows = parse_df("overlay 262144 3504 258640 2% /\npplab-run 16384 8 16376 1% /run\n");
+        let types = parse_mount_types("overlay /\ntmpfs /run\n");
+        let disks = real_disks(rows, &types);
+        assert_eq!(disks.len(), 1);
+        assert_eq!(disks[0].mount, "/");
     }
 
     #[test]
