@@ -43,6 +43,9 @@ const HOST_KEY_TYPES: &[&str] = &[
 const LEGACY_HOST_KEY_TYPES: &[&str] = &["ssh-rsa"];
 const LEGACY_KEX: &str = "diffie-hellman-group14-sha1";
 
+/// How long a channel may be silent before we send a keepalive.
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(15);
+
 /// libssh2 error codes we translate.
 const LIBSSH2_ERROR_KEX_FAILURE: i32 = -5;
 const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
@@ -163,16 +166,24 @@ impl SshSession {
         let mut stdout = BoundedBuffer::new(limit);
         let mut stderr = BoundedBuffer::new(limit);
         let mut chunk = vec![0_u8; 32 * 1024];
+        let mut last_traffic = Instant::now();
         self.session.set_blocking(false);
 
         loop {
             let mut progressed = read_available(channel, &mut chunk, &mut stdout)?;
             progressed |= read_available(&mut channel.stderr(), &mut chunk, &mut stderr)?;
             if progressed {
+                last_traffic = Instant::now();
                 continue;
             }
             if channel.eof() {
                 return Ok((stdout, stderr));
+            }
+            // libssh2 sends keepalives only when asked; a quiet command (an
+            // upgrade unpacking) must not look like a dead link to a firewall.
+            if last_traffic.elapsed() >= KEEPALIVE_INTERVAL {
+                let _ = self.session.keepalive_send();
+                last_traffic = Instant::now();
             }
             self.wait_for_socket(deadline, started)?;
         }
