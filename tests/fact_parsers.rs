@@ -75,7 +75,8 @@ fn to_json<T: Serialize>(value: T) -> Value {
 
 /// Folders of captured package-manager and system-tool output; other
 /// folders under `tests/fixtures/` belong to other tests.
-const TOOL_FOLDERS: &[&str] = &["apk", "apt", "gather", "linux", "macos", "rpm", "windows", "zypper"];
+const TOOL_FOLDERS: &[&str] =
+    &["apk", "apt", "gather", "linux", "macos", "rpm", "windows", "zypper"];
 
 /// Raw fixture files: everything but expectations and notes, in a stable order.
 fn raw_fixtures() -> Vec<PathBuf> {
