@@ -29,6 +29,7 @@ fn run_parser(parser: &str, raw: &[u8]) -> Option<Result<Value, FactsError>> {
         "listening" => to_json(facts::listen::parse_listening(text)),
         "dpkg-query" => to_json(apt::parse_dpkg_query(text)),
         "apt-get-simulate" => to_json(apt::parse_apt_simulate(text)),
+        "apt-list-upgradable" => to_json(apt::parse_apt_list_upgradable(text)),
         "apt-get-summary" => to_json(apt::parse_apt_summary(text)),
         "apt-cache-policy" => to_json(apt::parse_apt_policy(text)),
         "checkrestart" => to_json(apt::parse_checkrestart(text)),
@@ -158,5 +159,23 @@ fn every_fixture_parses_as_expected() {
         failures.len(),
         fixtures.len(),
         failures.join("\n")
+    );
+}
+
+/// `apt list --upgradable` replaced `apt-get -s dist-upgrade` in the gather
+/// script for speed; both were captured on the same machine the same day and
+/// must agree on every update, version and security flag.
+#[test]
+fn apt_list_and_apt_get_simulation_agree_on_the_same_machine() {
+    let read = |name: &str| std::fs::read_to_string(format!("{FIXTURES}/apt/{name}")).unwrap();
+    let listed = apt::parse_apt_list_upgradable(&read("apt-list-upgradable_debian12.txt"));
+    let simulated = apt::parse_apt_simulate(&read("apt-get-s-dist-upgrade_debian12.txt"));
+    let key = |u: &patchpilot::artifact::inventory::PendingUpdate| {
+        (u.name.clone(), u.installed_version.clone(), u.candidate_version.clone(), u.security)
+    };
+    assert_eq!(listed.len(), 137);
+    assert_eq!(
+        listed.iter().map(key).collect::<Vec<_>>(),
+        simulated.iter().map(key).collect::<Vec<_>>()
     );
 }

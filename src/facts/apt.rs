@@ -110,6 +110,34 @@ fn parse_inst_line(line: &str) -> Option<PendingUpdate> {
     })
 }
 
+/// Parses `apt list --upgradable`: `name/suite[,suite…] candidate arch
+/// [upgradable from: installed]`. It reads the same package cache as
+/// `apt-get -s dist-upgrade` without running the resolver, which makes it
+/// several times cheaper on every host of a large fan-out.
+pub fn parse_apt_list_upgradable(text: &str) -> Vec<PendingUpdate> {
+    let mut updates: Vec<PendingUpdate> = text.lines().filter_map(parse_upgradable_line).collect();
+    updates.sort();
+    updates
+}
+
+fn parse_upgradable_line(line: &str) -> Option<PendingUpdate> {
+    let (head, installed) = line.split_once(" [upgradable from: ")?;
+    let installed = installed.strip_suffix(']')?;
+    let mut words = head.split_whitespace();
+    let (name, suites) = words.next()?.split_once('/')?;
+    let candidate = words.next()?;
+    let arch = words.next();
+    let suites: Vec<&str> = suites.split(',').collect();
+    Some(PendingUpdate {
+        name: name.to_string(),
+        installed_version: Some(installed.to_string()),
+        candidate_version: candidate.to_string(),
+        arch: arch.map(str::to_string),
+        origin: Some(suites.join(", ")),
+        security: Some(suites.iter().any(|suite| is_security_origin(suite))),
+    })
+}
+
 /// `Debian-Security:12/stable-security`, `Ubuntu:20.04/focal-security`,
 /// `Debian-Security:10/oldstable` (label), `buster/updates` (old suite).
 pub fn is_security_origin(origin: &str) -> bool {

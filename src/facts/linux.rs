@@ -102,6 +102,7 @@ fn pending_updates(
 ) -> Vec<PendingUpdate> {
     let body = gather.body("updates").unwrap_or_default();
     let mut updates = match package_manager {
+        Some("apt") if body.starts_with("# apt-list") => apt::parse_apt_list_upgradable(body),
         Some("apt") => apt::parse_apt_simulate(body),
         Some("dnf" | "yum") => with_rpm_security(rpm::parse_check_update(body), gather),
         Some("zypper") => with_zypper_security(zypper::parse_list_updates(body), gather),
