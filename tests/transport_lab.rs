@@ -105,7 +105,7 @@ fn accept_new_records_an_unknown_key_and_strict_then_trusts_it() {
     let dir = tempfile::tempdir().unwrap();
     let known = dir.path().join("known_hosts");
     let mut host = target(&lab, 20);
-    host.known_hosts = Arc::new(KnownHosts::load(&[known.clone()]).unwrap());
+    host.known_hosts = Arc::new(KnownHosts::load(std::slice::from_ref(&known)).unwrap());
 
     let error = SshSession::connect(&host, soon()).unwrap_err();
     assert!(matches!(error, TransportError::HostKeyUnknown { .. }), "{error}");
@@ -115,7 +115,7 @@ fn accept_new_records_an_unknown_key_and_strict_then_trusts_it() {
     SshSession::connect(&host, soon()).unwrap();
 
     let mut strict = target(&lab, 20);
-    strict.known_hosts = Arc::new(KnownHosts::load(&[known.clone()]).unwrap());
+    strict.known_hosts = Arc::new(KnownHosts::load(std::slice::from_ref(&known)).unwrap());
     SshSession::connect(&strict, soon()).unwrap();
     assert!(ssh_keygen_finds(&known, &address(20)), "OpenSSH must read the line accept-new wrote");
 }

@@ -166,7 +166,6 @@ mod tests {
         assert_eq!(mounts, ["/", "/srv/a b"]);
     }
 
-    #[test]
     /// Lab hosts and containers have an overlay root; dropping it hid a full
     /// disk from the inventory.
     #[test]
