@@ -176,6 +176,63 @@ fn hostile_values_arrive_byte_for_byte_through_a_real_remote_shell() {
     assert_eq!(String::from_utf8_lossy(&output.stdout), "clean\n");
 }
 
+/// A server that also offers a host certificate: libssh2 would negotiate the
+/// certificate type and then fail the plain known_hosts check, so the
+/// transport pins plain key types. h19's sshd gets a certificate for the
+/// length of this test.
+#[test]
+fn a_host_certificate_on_the_server_does_not_break_the_plain_key_check() {
+    let Some(lab) = Lab::find("host_certificate") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("host_ca");
+    keygen(&["-q", "-t", "ed25519", "-N", "", "-f"], &ca);
+    let host_key = dir.path().join("host.pub");
+    std::fs::write(&host_key, lab.truth("h19", "cat /etc/ssh/ssh_host_ed25519_key.pub")).unwrap();
+    let ca_arg = ca.to_string_lossy().into_owned();
+    keygen(&["-q", "-s", &ca_arg, "-I", "h19", "-h", "-n", "h19,127.100.1.19"], &host_key);
+    let certificate = std::fs::read_to_string(dir.path().join("host-cert.pub")).unwrap();
+
+    let _certified = HostCertificate::install(&lab, "h19", certificate.trim());
+    let mut session = SshSession::connect(&target(&lab, 19), soon()).unwrap();
+    assert_eq!(String::from_utf8_lossy(&run(&mut session, "hostname").stdout), "h19\n");
+}
+
+/// Adds a `HostCertificate` to a host's sshd until dropped.
+struct HostCertificate<'lab> {
+    lab: &'lab Lab,
+    host: &'static str,
+}
+
+impl<'lab> HostCertificate<'lab> {
+    fn install(lab: &'lab Lab, host: &'static str, certificate: &str) -> Self {
+        lab.truth(
+            host,
+            &format!(
+                "printf '%s\\n' '{certificate}' > /etc/ssh/ssh_host_ed25519_key-cert.pub && \
+                 echo 'HostCertificate /etc/ssh/ssh_host_ed25519_key-cert.pub' >> /etc/ssh/sshd_config && \
+                 kill -HUP $(cat /run/sshd.pid) && sleep 1"
+            ),
+        );
+        HostCertificate { lab, host }
+    }
+}
+
+impl Drop for HostCertificate<'_> {
+    fn drop(&mut self) {
+        self.lab.exec(
+            self.host,
+            "sed -i '/^HostCertificate/d' /etc/ssh/sshd_config && \
+             rm -f /etc/ssh/ssh_host_ed25519_key-cert.pub && kill -HUP $(cat /run/sshd.pid) && sleep 1",
+        );
+    }
+}
+
+fn keygen(arguments: &[&str], path: &Path) {
+    let status =
+        std::process::Command::new("ssh-keygen").args(arguments).arg(path).status().unwrap();
+    assert!(status.success(), "ssh-keygen {arguments:?} failed");
+}
+
 fn ssh_keygen_finds(known_hosts: &Path, host: &str) -> bool {
     std::process::Command::new("ssh-keygen")
         .args(["-F", host, "-f"])
