@@ -177,7 +177,7 @@ fn hostile_values_arrive_byte_for_byte_through_a_real_remote_shell() {
 }
 
 /// A server that also offers a host certificate: libssh2 would negotiate the
-/// certificate type and then fail the plain known_hosts check, so the
+/// certificate type and then fail the plain `known_hosts` check, so the
 /// transport pins plain key types. h19's sshd gets a certificate for the
 /// length of this test.
 #[test]
