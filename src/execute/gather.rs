@@ -94,7 +94,7 @@ fn gather_remote(
     let facts_command = command(job, facts_script(job.refresh));
     let output = session.run(&facts_command, deadline)?;
     report.truncated |= output.is_truncated();
-    match crate::facts::linux::parse(&output.stdout) {
+    match crate::facts::linux::parse_streams(&output.stdout, &output.stderr) {
         Ok(facts) => report.facts = Some(facts),
         Err(error) => {
             report.outcome = HostOutcome::Failed {

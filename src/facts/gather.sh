@@ -9,8 +9,14 @@
 #   @@pp:begin NAME@@
 #   <what the command printed, unchanged>
 #   @@pp:end NAME rc=N@@        (always preceded by a newline of our own)
-# A command's stderr, when it printed any, follows as section NAME.stderr.
+# Stderr goes to the script's own stderr, each step's part introduced by a
+# line `@@pp:stderr NAME@@`; the reader attaches it to its section.
 # A section that fails reports its exit status and the script carries on.
+#
+# The script runs on every host of a fan-out at once, so it avoids forks:
+# steps run in the current shell (no command substitution per step), files
+# are read with the shell's own `read`, and `timeout` wraps only the steps
+# that can hang (df on a dead network mount, package-manager network work).
 # Set PP_REFRESH=1 in the environment to refresh package metadata first.
 
 pp_begin() {
@@ -21,20 +27,15 @@ pp_end() {
 	printf '\n@@pp:end %s rc=%s@@\n' "$1" "$2"
 }
 
-# pp_section NAME COMMAND [ARGS...]: runs one step; stdout goes straight out,
-# stderr is held and printed as its own bounded section afterwards.
+# pp_section NAME COMMAND [ARGS...]: runs one step in this shell; stdout
+# goes straight out, stderr follows a marker naming the step.
 pp_section() {
 	pp_name=$1
 	shift
 	pp_begin "$pp_name"
-	pp_err=$("$@" 2>&1 1>&3 3>&-)
-	pp_rc=$?
-	pp_end "$pp_name" "$pp_rc"
-	if [ -n "$pp_err" ]; then
-		pp_begin "$pp_name.stderr"
-		printf '%s\n' "$pp_err" | head -c 4096
-		pp_end "$pp_name.stderr" 0
-	fi
+	printf '@@pp:stderr %s@@\n' "$pp_name" >&2
+	"$@"
+	pp_end "$pp_name" "$?"
 }
 
 pp_has() {
@@ -59,9 +60,22 @@ pp_cat() {
 	done <"$1"
 }
 
+# The effective uid, from the shell's own status: no fork for `id -u`.
+pp_uid() {
+	# Uid: real effective saved filesystem
+	# shellcheck disable=SC2034
+	while read -r pp_key pp_real pp_effective pp_rest; do
+		if [ "$pp_key" = "Uid:" ]; then
+			echo "$pp_effective"
+			return 0
+		fi
+	done </proc/self/status
+	id -u
+}
+
 pp_meta() {
 	echo "version=1"
-	echo "uid=$(id -u)"
+	echo "uid=$(pp_uid)"
 	echo "package_manager=$pp_pm"
 	echo "refresh=${PP_REFRESH:-0}"
 	echo "timeout=$pp_timeout"
@@ -77,19 +91,20 @@ pp_os_release() {
 
 pp_uname() {
 	uname -s -r -m
-	uname -v
+	if [ -r /proc/sys/kernel/version ]; then
+		pp_cat /proc/sys/kernel/version
+	else
+		uname -v
+	fi
 }
 
 pp_hostname() {
 	pp_cat /proc/sys/kernel/hostname 2>/dev/null || uname -n
 }
 
+# GNU df takes -l (local file systems only); busybox df refuses it.
 pp_df() {
-	if df --version >/dev/null 2>&1; then
-		pp_limit 15 df -P -k -l
-	else
-		pp_limit 15 df -P -k
-	fi
+	pp_limit 15 df -P -k -l 2>/dev/null || pp_limit 15 df -P -k
 }
 
 pp_mounts() {
@@ -104,10 +119,9 @@ pp_listen() {
 		return
 	fi
 	echo "# proc-net"
-	for pp_p in tcp tcp6 udp udp6; do
-		[ -r /proc/net/$pp_p ] || continue
-		awk -v p=$pp_p 'NR > 1 && ((p ~ /tcp/ && $4 == "0A") || (p ~ /udp/ && $4 == "07")) { print p, $2 }' /proc/net/$pp_p
-	done
+	awk 'FNR == 1 { p = FILENAME; sub(/.*\//, "", p); next }
+		(p ~ /tcp/ && $4 == "0A") || (p ~ /udp/ && $4 == "07") { print p, $2 }' \
+		/proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 2>/dev/null
 }
 
 pp_failed_units() {
@@ -183,7 +197,7 @@ pp_packages() {
 	apt)
 		# The ${…} are dpkg-query's fields, not the shell's.
 		# shellcheck disable=SC2016
-		pp_limit 60 dpkg-query -W \
+		dpkg-query -W \
 			-f='${binary:Package}\t${db:Status-Abbrev}\t${Version}\t${source:Package}\t${source:Version}\t${Architecture}\n'
 		;;
 	dnf | yum | zypper)
@@ -203,7 +217,7 @@ pp_updates() {
 		# times cheaper than a simulated dist-upgrade on every host.
 		if pp_has apt; then
 			echo "# apt-list"
-			pp_limit 120 apt list --upgradable
+			apt list --upgradable
 		else
 			pp_limit 120 apt-get -s -q -o Debug::NoLocking=true \
 				-o APT::Get::Show-User-Simulation-Note=false dist-upgrade
@@ -292,10 +306,9 @@ pp_main() {
 	unset LANGUAGE
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 	export PATH
-	exec 3>&1
 
 	pp_timeout=no
-	timeout 5 true >/dev/null 2>&1 && pp_timeout=yes
+	pp_has timeout && pp_timeout=yes
 	pp_detect_package_manager
 
 	echo "@@pp:gather v=1@@"

@@ -31,11 +31,18 @@ pub const REFRESH_VARIABLE: &str = "PP_REFRESH";
 /// How much of a step's stderr is quoted in an issue.
 const STDERR_QUOTE_CHARS: usize = 300;
 
-/// Parses the script's output. Fails only when the bytes are not gather
-/// output at all; everything short of that yields facts plus issues.
+/// Parses the script's stdout alone (captures where stderr was not kept).
 pub fn parse(output: &[u8]) -> Result<Facts, FactsError> {
-    let text = super::lossy_text(output);
-    let gather = sections::split(&text)?;
+    parse_streams(output, b"")
+}
+
+/// Parses the script's stdout and stderr. Fails only when stdout is not
+/// gather output at all; everything short of that yields facts plus issues.
+pub fn parse_streams(stdout: &[u8], stderr: &[u8]) -> Result<Facts, FactsError> {
+    let text = super::lossy_text(stdout);
+    let stderr = super::lossy_text(stderr);
+    let mut gather = sections::split(&text)?;
+    sections::attach_stderr(&mut gather, &stderr);
     let meta = parse_meta(gather.body("meta").unwrap_or_default());
     let package_manager = meta.get("package_manager").filter(|pm| *pm != "none").cloned();
 

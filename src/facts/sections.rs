@@ -3,8 +3,10 @@
 //! The script frames each step as `@@pp:begin NAME@@`, the step's output
 //! unchanged, then a newline of its own and `@@pp:end NAME rc=N@@`. Because
 //! the closing marker always starts on a fresh line we add, a body is exactly
-//! what the command printed, final newline or not. A step's stderr follows
-//! as a section named `NAME.stderr`, which is folded into its owner here.
+//! what the command printed, final newline or not. A step's stderr arrives
+//! on the script's stderr stream after a line `@@pp:stderr NAME@@` (older
+//! captures carry it inline as a section named `NAME.stderr`); either way it
+//! is folded into its owner here.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,7 @@ const HEADER_PREFIX: &str = "@@pp:gather v=";
 const BEGIN_PREFIX: &str = "@@pp:begin ";
 const MARKER_SUFFIX: &str = "@@";
 const DONE_MARKER: &str = "@@pp:done@@";
+const STDERR_PREFIX: &str = "@@pp:stderr ";
 
 /// One step's output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +89,37 @@ pub(crate) fn split(text: &str) -> Result<GatherOutput<'_>, FactsError> {
     Ok(GatherOutput { sections, is_complete })
 }
 
+/// Attaches each step's part of the separate stderr stream to its section.
+/// Text before the first marker (login noise) and steps that printed nothing
+/// to stderr are ignored.
+pub(crate) fn attach_stderr<'a>(output: &mut GatherOutput<'a>, stderr: &'a str) {
+    let mut owner: Option<&str> = None;
+    let mut start = 0;
+    let mut position = 0;
+    for line in stderr.split_inclusive('\n') {
+        let marker = line
+            .trim_end()
+            .strip_prefix(STDERR_PREFIX)
+            .and_then(|rest| rest.strip_suffix(MARKER_SUFFIX));
+        if let Some(next) = marker {
+            set_stderr(output, owner, &stderr[start..position]);
+            owner = Some(next);
+            start = position + line.len();
+        }
+        position += line.len();
+    }
+    set_stderr(output, owner, &stderr[start..]);
+}
+
+fn set_stderr<'a>(output: &mut GatherOutput<'a>, owner: Option<&str>, text: &'a str) {
+    let Some(section) = owner.and_then(|name| output.sections.get_mut(name)) else {
+        return;
+    };
+    if !text.trim().is_empty() {
+        section.stderr = Some(text);
+    }
+}
+
 /// Checks the `@@pp:gather v=N@@` line, wherever login noise put it.
 fn check_header(text: &str) -> Result<(), FactsError> {
     let Some(line) = text.lines().find(|line| line.starts_with(HEADER_PREFIX)) else {
@@ -151,6 +185,17 @@ mod tests {
         assert_eq!(output.section("b").unwrap().exit_code, Some(3));
         assert_eq!(output.body("empty"), Some(""));
         assert!(output.is_complete);
+    }
+
+    #[test]
+    fn stderr_stream_parts_attach_to_their_sections() {
+        let stdout = "@@pp:gather v=1@@\n@@pp:begin a@@\nx\n@@pp:end a rc=0@@\n\
+                      @@pp:begin u@@\n\n@@pp:end u rc=100@@\n";
+        let stderr = "motd noise\n@@pp:stderr a@@\n@@pp:stderr u@@\nE: lock\nE: again\n";
+        let mut output = split(stdout).unwrap();
+        attach_stderr(&mut output, stderr);
+        assert_eq!(output.section("a").unwrap().stderr, None);
+        assert_eq!(output.section("u").unwrap().stderr, Some("E: lock\nE: again\n"));
     }
 
     #[test]
