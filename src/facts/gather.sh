@@ -217,7 +217,7 @@ pp_updates() {
 		# times cheaper than a simulated dist-upgrade on every host.
 		if pp_has apt; then
 			echo "# apt-list"
-			apt list --upgradable
+			apt -o Apt::Cmd::Disable-Script-Warning=true list --upgradable
 		else
 			pp_limit 120 apt-get -s -q -o Debug::NoLocking=true \
 				-o APT::Get::Show-User-Simulation-Note=false dist-upgrade
