@@ -60,22 +60,22 @@ pp_cat() {
 	done <"$1"
 }
 
-# The effective uid, from the shell's own status: no fork for `id -u`.
+# `uid=N` with the effective uid, from the shell's own status: no fork.
 pp_uid() {
 	# Uid: real effective saved filesystem
 	# shellcheck disable=SC2034
 	while read -r pp_key pp_real pp_effective pp_rest; do
 		if [ "$pp_key" = "Uid:" ]; then
-			echo "$pp_effective"
+			echo "uid=$pp_effective"
 			return 0
 		fi
 	done </proc/self/status
-	id -u
+	echo "uid=$(id -u)"
 }
 
 pp_meta() {
 	echo "version=1"
-	echo "uid=$(pp_uid)"
+	pp_uid
 	echo "package_manager=$pp_pm"
 	echo "refresh=${PP_REFRESH:-0}"
 	echo "timeout=$pp_timeout"
@@ -159,7 +159,18 @@ pp_locks() {
 		/usr/lib/sysimage/rpm/.rpm.lock /lib/apk/db/lock; do
 		[ -e "$pp_f" ] && pp_files="$pp_files $pp_f"
 	done
-	if [ -n "$pp_files" ]; then
+	# Most of the time nothing holds a lock: then say which files exist and
+	# spare the two processes that match inodes.
+	pp_any_lock=no
+	while IFS= read -r pp_line; do
+		pp_any_lock=yes
+		break
+	done </proc/locks
+	if [ -n "$pp_files" ] && [ "$pp_any_lock" = no ]; then
+		for pp_f in $pp_files; do
+			echo "file - $pp_f"
+		done
+	elif [ -n "$pp_files" ]; then
 		# The paths are our own constants; ls is the one portable way to an inode.
 		# shellcheck disable=SC2086,SC2012
 		ls -di $pp_files | awk '
