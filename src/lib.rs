@@ -7,6 +7,7 @@
 //! domain modules (`fleet`, `transport`, `facts`, `artifact`, `output`, …)
 //! do the work.
 
+pub mod advisory;
 pub mod artifact;
 pub mod cli;
 pub mod commands;

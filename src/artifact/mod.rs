@@ -8,6 +8,7 @@
 //! the previous artifact in place. Each artifact type has a committed JSON
 //! Schema under `schemas/`; a test fails when one is stale.
 
+pub mod assessment;
 mod atomic;
 pub mod inventory;
 
@@ -89,9 +90,16 @@ pub fn save<T: Serialize>(path: &Path, artifact: &T) -> anyhow::Result<()> {
 
 /// Every artifact type's JSON Schema, by file name under `schemas/`.
 pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
-    vec![(
-        "inventory.schema.json",
-        serde_json::to_value(schemars::schema_for!(inventory::InventoryArtifact))
-            .expect("a schema always serialises"),
-    )]
+    vec![
+        (
+            "inventory.schema.json",
+            serde_json::to_value(schemars::schema_for!(inventory::InventoryArtifact))
+                .expect("a schema always serialises"),
+        ),
+        (
+            "assessment.schema.json",
+            serde_json::to_value(schemars::schema_for!(assessment::AssessmentArtifact))
+                .expect("a schema always serialises"),
+        ),
+    ]
 }
