@@ -6,8 +6,8 @@
 //! to rpm 4.18's own `rpm.ver` comparison. Splitting the string is done here
 //! the way rpm's `parseEVR` does it, which the crate does not: the epoch is
 //! only a run of digits before a colon, and the release starts after the
-//! *last* hyphen. As in rpm, when either side has no release only epoch and
-//! version are compared.
+//! *last* hyphen. When epoch and version tie, a version with a release sorts
+//! above one without (`1.0` < `1.0-~`), as `rpm.ver` in rpm 4.18 does.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -58,13 +58,13 @@ impl RpmVersion {
     }
 
     pub fn compare(&self, other: &RpmVersion) -> Ordering {
-        let (left, right) = match (&self.release, &other.release) {
-            (Some(left), Some(right)) => (left.as_str(), right.as_str()),
-            _ => ("", ""),
-        };
-        let left = Evr::new(self.epoch_or_zero(), self.version.as_str(), left);
-        let right = Evr::new(other.epoch_or_zero(), other.version.as_str(), right);
-        left.cmp(&right)
+        let left = Evr::new(self.epoch_or_zero(), self.version.as_str(), "");
+        let right = Evr::new(other.epoch_or_zero(), other.version.as_str(), "");
+        left.cmp(&right).then_with(|| match (&self.release, &other.release) {
+            (Some(left), Some(right)) => Evr::new("0", "0", left.as_str())
+                .cmp(&Evr::new("0", "0", right.as_str())),
+            (left, right) => left.is_some().cmp(&right.is_some()),
+        })
     }
 
     fn epoch_or_zero(&self) -> &str {
@@ -121,6 +121,7 @@ mod tests {
         let version = RpmVersion::parse("2:1.0-rc-3.el9").unwrap();
         assert_eq!(version.version, "1.0-rc");
         assert_eq!(version.release.as_deref(), Some("3.el9"));
-        assert_eq!(cmp("1.0", "1.0-7"), Ordering::Equal);
+        assert_eq!(cmp("1.0", "1.0-7"), Ordering::Less);
+        assert_eq!(cmp("1.0-~", "1.0"), Ordering::Greater);
     }
 }
