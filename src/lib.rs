@@ -13,4 +13,5 @@ pub mod cli;
 pub mod commands;
 pub mod exit_code;
 pub mod output;
+pub mod risk;
 pub mod settings;
