@@ -202,7 +202,9 @@ mod tests {
         Range::new(
             events
                 .iter()
-                .map(|(kind, value)| parse_event(VersionScheme::Dpkg, kind, value).unwrap().unwrap())
+                .map(|(kind, value)| {
+                    parse_event(VersionScheme::Dpkg, kind, value).unwrap().unwrap()
+                })
                 .collect(),
         )
     }

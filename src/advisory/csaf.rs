@@ -162,11 +162,13 @@ fn convert(document: Document, parsed: &mut Parsed) -> Result<Option<Advisory>, 
             parsed.ignored_entries += 1;
             continue;
         };
-        let purl = helpers.get(relationship.product_reference.as_str()).and_then(|h| h.purl.as_deref());
+        let purl =
+            helpers.get(relationship.product_reference.as_str()).and_then(|h| h.purl.as_deref());
         let cpe = helpers
             .get(relationship.relates_to_product_reference.as_str())
             .and_then(|h| h.cpe.as_deref());
-        let (Some(purl), Some(distro)) = (purl.and_then(parse_rpm_purl), cpe.and_then(parse_red_hat_cpe))
+        let (Some(purl), Some(distro)) =
+            (purl.and_then(parse_rpm_purl), cpe.and_then(parse_red_hat_cpe))
         else {
             parsed.ignored_entries += 1;
             continue;
@@ -257,7 +259,11 @@ mod tests {
     fn purls_give_name_epoch_version_and_arch() {
         assert_eq!(
             parse_rpm_purl("pkg:rpm/redhat/c-ares@1.13.0-9.el8_9.1?arch=x86_64"),
-            Some(RpmPurl { name: "c-ares".into(), evr: "1.13.0-9.el8_9.1".into(), arch: "x86_64".into() })
+            Some(RpmPurl {
+                name: "c-ares".into(),
+                evr: "1.13.0-9.el8_9.1".into(),
+                arch: "x86_64".into()
+            })
         );
         assert_eq!(
             parse_rpm_purl("pkg:rpm/redhat/podman@4.4.1-21.el9_2?arch=src&epoch=2").unwrap().evr,

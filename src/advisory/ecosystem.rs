@@ -217,7 +217,8 @@ mod tests {
     #[test]
     fn host_keys_cover_every_release_prefix() {
         let os = OsInfo { id: "almalinux".into(), version_id: "9.4".into(), ..OsInfo::default() };
-        let keys: Vec<String> = Distro::keys_for_host(&os).iter().map(ToString::to_string).collect();
+        let keys: Vec<String> =
+            Distro::keys_for_host(&os).iter().map(ToString::to_string).collect();
         assert_eq!(keys, ["AlmaLinux:9", "AlmaLinux:9.4"]);
         let os = OsInfo { id: "debian".into(), version_id: "12".into(), ..OsInfo::default() };
         assert_eq!(Distro::keys_for_host(&os), [Distro::new(Family::Debian, "12")]);

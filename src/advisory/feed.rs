@@ -223,8 +223,10 @@ fn expand(name: String, bytes: Vec<u8>) -> Result<Vec<FeedFile>, FeedError> {
     if !name.ends_with(".zip") {
         return Ok(vec![FeedFile { name, bytes }]);
     }
-    let zip_error =
-        |error: zip::result::ZipError| FeedError::Zip { path: name.clone().into(), message: error.to_string() };
+    let zip_error = |error: zip::result::ZipError| FeedError::Zip {
+        path: name.clone().into(),
+        message: error.to_string(),
+    };
 
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(zip_error)?;
     let mut members = Vec::with_capacity(archive.len());
@@ -234,9 +236,7 @@ fn expand(name: String, bytes: Vec<u8>) -> Result<Vec<FeedFile>, FeedError> {
             continue;
         }
         let mut content = Vec::with_capacity(usize::try_from(member.size()).unwrap_or(0));
-        member
-            .read_to_end(&mut content)
-            .map_err(|source| io_error(Path::new(&name), source))?;
+        member.read_to_end(&mut content).map_err(|source| io_error(Path::new(&name), source))?;
         members.push(FeedFile { name: format!("{name}!{}", member.name()), bytes: content });
     }
     members.sort_by(|a, b| a.name.cmp(&b.name));
@@ -300,8 +300,11 @@ mod tests {
     #[test]
     fn age_gate_names_stale_and_undated_feeds() {
         let today: Date = "2026-08-22".parse().unwrap();
-        let sources =
-            [source("fresh", Some("2026-08-21")), source("old", Some("2025-08-25")), source("x", None)];
+        let sources = [
+            source("fresh", Some("2026-08-21")),
+            source("old", Some("2025-08-25")),
+            source("x", None),
+        ];
         let (stale, undated) = check_age(&sources, today, 30);
         assert_eq!(stale.len(), 1);
         assert_eq!((stale[0].path.as_str(), stale[0].age_days), ("old", 362));
@@ -318,7 +321,10 @@ mod tests {
         );
         assert_eq!(Format::detect(&file("v3.11/main.yaml", "---")), Some(Format::AlpineSecdb));
         assert_eq!(
-            Format::detect(&file("DSA/list", "[29 Mar 2023] DSA-5380-1 xorg-server - security update\n")),
+            Format::detect(&file(
+                "DSA/list",
+                "[29 Mar 2023] DSA-5380-1 xorg-server - security update\n"
+            )),
             Some(Format::DebianTracker)
         );
         assert_eq!(Format::detect(&file("index.csv", "path,id")), None);

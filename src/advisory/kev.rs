@@ -70,7 +70,11 @@ pub fn load(path: &Path) -> Result<(KevCatalog, FeedSource, Vec<SkippedRecord>),
                 kev.entries.insert(entry.cve.clone(), entry);
             }
             Err((label, reason)) => {
-                parsed.skip(&name, label.unwrap_or_else(|| format!("entry #{}", index + 1)), reason);
+                parsed.skip(
+                    &name,
+                    label.unwrap_or_else(|| format!("entry #{}", index + 1)),
+                    reason,
+                );
             }
         }
     }

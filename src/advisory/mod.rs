@@ -43,12 +43,8 @@ pub struct Advisory {
 
 /// Collects CVE identifiers from any list of ids, sorted and unique.
 pub fn cve_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut cves: Vec<String> = ids
-        .into_iter()
-        .map(str::trim)
-        .filter(|id| is_cve_id(id))
-        .map(str::to_string)
-        .collect();
+    let mut cves: Vec<String> =
+        ids.into_iter().map(str::trim).filter(|id| is_cve_id(id)).map(str::to_string).collect();
     cves.sort();
     cves.dedup();
     cves

@@ -162,7 +162,8 @@ fn convert_affected(entry: &AffectedEntry) -> Result<Option<Affected>, String> {
         let mut events = Vec::new();
         for event in &range.events {
             for (kind, value) in event {
-                let value = value.as_str().ok_or_else(|| format!("event `{kind}` is not a string"))?;
+                let value =
+                    value.as_str().ok_or_else(|| format!("event `{kind}` is not a string"))?;
                 let event = parse_event(scheme, kind, value)
                     .map_err(|error| format!("package `{}`: {error}", package.name))?;
                 events.extend(event);

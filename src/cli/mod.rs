@@ -5,10 +5,12 @@
 //! see clap types and every mistake is reported before a host is contacted.
 //! Completions and the man page are generated from [`command`].
 
+mod assess;
 mod inventory;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+pub use assess::AssessArgs;
 pub use inventory::{DiscoverArgs, HostKeyPolicyArg, InventoryArgs, InventoryCommand};
 
 /// Take a fleet of servers through the whole patch lifecycle.
@@ -56,6 +58,9 @@ pub struct GlobalArgs {
 pub enum FormatArg {
     Human,
     Json,
+    /// One row per record, for spreadsheets (commands that list records,
+    /// such as `assess`; others print `human`).
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,7 +76,7 @@ pub enum Command {
     Inventory(InventoryArgs),
 
     /// Match installed packages against advisories and write assessment.json.
-    Assess(PendingArgs),
+    Assess(AssessArgs),
 
     /// Apply a policy to an assessment and write an approvable plan.json.
     Plan(PendingArgs),

@@ -1,5 +1,6 @@
 //! One file per subcommand: orchestration only, domain work lives elsewhere.
 
+mod assess;
 mod pending;
 
 use crate::cli::Command;
@@ -10,7 +11,7 @@ use crate::settings::GlobalSettings;
 pub fn run(command: Command, global: &GlobalSettings, printer: &Printer) -> anyhow::Result<i32> {
     match command {
         Command::Inventory(_) => Ok(pending::not_built("inventory", printer)),
-        Command::Assess(_) => Ok(pending::not_built("assess", printer)),
+        Command::Assess(args) => assess::run(&args, global, printer),
         Command::Plan(_) => Ok(pending::not_built("plan", printer)),
         Command::Approve(_) => Ok(pending::not_built("approve", printer)),
         Command::Stage(_) => Ok(pending::not_built("stage", printer)),

@@ -181,7 +181,8 @@ impl<'a> Assessor<'a> {
     fn draft(&self, found: &PackageMatch<'a>, packages: &[Package]) -> Draft<'a> {
         let advisory = &self.index.advisories()[found.advisory];
         let package = &packages[found.package];
-        let source_package = (found.affected.package != package.name).then(|| found.affected.package.clone());
+        let source_package =
+            (found.affected.package != package.name).then(|| found.affected.package.clone());
         Draft {
             kind: FindingKind::VulnerablePackage,
             advisory: advisory.id.clone(),
@@ -405,8 +406,13 @@ fn outcome_reason(host: &HostRecord) -> String {
 
 /// Most urgent first, then overdue, severity, advisory and package.
 fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    (a.urgency, !a.overdue, a.severity, &a.advisory, &a.package)
-        .cmp(&(b.urgency, !b.overdue, b.severity, &b.advisory, &b.package))
+    (a.urgency, !a.overdue, a.severity, &a.advisory, &a.package).cmp(&(
+        b.urgency,
+        !b.overdue,
+        b.severity,
+        &b.advisory,
+        &b.package,
+    ))
 }
 
 /// Fleet-wide counts and the CVEs that touch the most hosts.
@@ -422,11 +428,24 @@ pub fn summarize(hosts: &[HostAssessment], top: usize) -> AssessmentSummary {
             count_finding(&mut summary, finding);
             for cve in &finding.cves {
                 let entry = cves.entry(cve).or_insert_with(|| {
-                    (HashSet::new(), CveSummary { cve: cve.clone(), hosts: 0, kev: false, epss: None, max_cvss: None })
+                    (
+                        HashSet::new(),
+                        CveSummary {
+                            cve: cve.clone(),
+                            hosts: 0,
+                            kev: false,
+                            epss: None,
+                            max_cvss: None,
+                        },
+                    )
                 });
                 entry.0.insert(&host.name);
                 entry.1.kev |= finding.kev.as_ref().is_some_and(|kev| &kev.cve == cve);
-                entry.1.epss = entry.1.epss.or(finding.epss.as_ref().filter(|e| &e.cve == cve).map(|e| e.score));
+                entry.1.epss = entry.1.epss.or(finding
+                    .epss
+                    .as_ref()
+                    .filter(|e| &e.cve == cve)
+                    .map(|e| e.score));
                 let score = finding.cvss.as_ref().map(|cvss| cvss.base_score);
                 entry.1.max_cvss = match (entry.1.max_cvss, score) {
                     (Some(a), Some(b)) => Some(a.max(b)),

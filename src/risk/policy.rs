@@ -155,11 +155,9 @@ impl LoadedPolicy {
         let text = std::fs::read_to_string(path)
             .map_err(|source| PolicyError::Io { path: label.clone(), source })?;
         match parse(&text, &label)? {
-            Some(policy) => Ok(LoadedPolicy {
-                policy,
-                origin: label,
-                sha256: sha256_hex(text.as_bytes()),
-            }),
+            Some(policy) => {
+                Ok(LoadedPolicy { policy, origin: label, sha256: sha256_hex(text.as_bytes()) })
+            }
             None => {
                 let mut loaded = Self::built_in()?;
                 loaded.origin = format!("built-in (`{label}` has no [risk] table)");
@@ -192,7 +190,10 @@ fn validate(policy: &RiskPolicy, label: &str) -> Result<(), PolicyError> {
         }
         let probabilities = [rule.epss_min, rule.epss_percentile_min];
         if probabilities.iter().flatten().any(|value| !(0.0..=1.0).contains(value)) {
-            return Err(rule_error(rule, "`epss_min` and `epss_percentile_min` are between 0 and 1"));
+            return Err(rule_error(
+                rule,
+                "`epss_min` and `epss_percentile_min` are between 0 and 1",
+            ));
         }
         let scores = [rule.cvss_min, rule.cvss_max];
         if scores.iter().flatten().any(|value| !(0.0..=10.0).contains(value)) {

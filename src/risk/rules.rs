@@ -28,7 +28,10 @@ struct CompiledRule {
 
 impl std::fmt::Debug for CompiledRule {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("CompiledRule").field("name", &self.rule.name).finish_non_exhaustive()
+        formatter
+            .debug_struct("CompiledRule")
+            .field("name", &self.rule.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -90,12 +93,13 @@ impl Classifier {
             return Ok(None);
         };
         if let Some(expression) = &compiled.expression {
-            let holds = self.sandbox.evaluate(expression, facts).map_err(|message| ClassifyError {
-                rule: compiled.rule.name.clone(),
-                advisory: facts.advisory.to_string(),
-                package: facts.package.to_string(),
-                message,
-            })?;
+            let holds =
+                self.sandbox.evaluate(expression, facts).map_err(|message| ClassifyError {
+                    rule: compiled.rule.name.clone(),
+                    advisory: facts.advisory.to_string(),
+                    package: facts.package.to_string(),
+                    message,
+                })?;
             if !holds {
                 return Ok(None);
             }
@@ -227,7 +231,13 @@ mod tests {
     fn kev_on_internet_facing_host_is_an_emergency_whatever_the_cvss() {
         let kev = kev();
         let tags = vec!["internet-facing".to_string()];
-        let facts = FindingFacts { cvss: Some(3.1), severity: Severity::Low, kev: Some(&kev), tags: &tags, ..FindingFacts::sample() };
+        let facts = FindingFacts {
+            cvss: Some(3.1),
+            severity: Severity::Low,
+            kev: Some(&kev),
+            tags: &tags,
+            ..FindingFacts::sample()
+        };
         let (urgency, reason) = classifier().classify(&facts).unwrap();
         assert_eq!(urgency, Urgency::Emergency);
         assert_eq!(
@@ -244,7 +254,12 @@ mod tests {
         assert_eq!(urgency, Urgency::Scheduled);
         assert!(reason.starts_with("rule `kev-internal`"), "{reason}");
 
-        let facts = FindingFacts { severity: Severity::Low, cvss: Some(2.0), tags: &[], ..FindingFacts::sample() };
+        let facts = FindingFacts {
+            severity: Severity::Low,
+            cvss: Some(2.0),
+            tags: &[],
+            ..FindingFacts::sample()
+        };
         let (urgency, reason) = classifier().classify(&facts).unwrap();
         assert_eq!(urgency, Urgency::Deferrable);
         assert!(reason.contains("severity `low`"), "{reason}");

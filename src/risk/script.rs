@@ -58,7 +58,9 @@ impl Sandbox {
         // against the operation limit, so anonymous functions are refused.
         engine.disable_symbol("|");
         engine.on_print(|text| tracing::debug!(target: "patchpilot::risk", "policy print: {text}"));
-        engine.on_debug(|text, _, _| tracing::debug!(target: "patchpilot::risk", "policy debug: {text}"));
+        engine.on_debug(
+            |text, _, _| tracing::debug!(target: "patchpilot::risk", "policy debug: {text}"),
+        );
         Sandbox { engine }
     }
 
@@ -72,7 +74,11 @@ impl Sandbox {
     }
 
     /// Evaluates an expression for one finding; it must give a boolean.
-    pub fn evaluate(&self, expression: &Expression, facts: &FindingFacts<'_>) -> Result<bool, String> {
+    pub fn evaluate(
+        &self,
+        expression: &Expression,
+        facts: &FindingFacts<'_>,
+    ) -> Result<bool, String> {
         let mut scope = scope_for(facts);
         let value: Dynamic = self
             .engine
@@ -124,7 +130,8 @@ mod tests {
     fn expressions_see_the_finding() {
         let sandbox = Sandbox::new();
         let facts = FindingFacts::sample();
-        let expression = sandbox.compile(r#"cvss >= 7.0 && tags.contains("pci") && tier == "tier1""#).unwrap();
+        let expression =
+            sandbox.compile(r#"cvss >= 7.0 && tags.contains("pci") && tier == "tier1""#).unwrap();
         assert!(sandbox.evaluate(&expression, &facts).unwrap());
     }
 

@@ -46,7 +46,10 @@ pub fn deadline(policy: &RiskPolicy, input: &DeadlineInput<'_>) -> Deadline {
         };
         if let Some(limit) = regulation.max_days.get(input.severity).filter(|limit| *limit < days) {
             days = limit;
-            steps.push(format!("{} (tag `{tag}`) allows {limit} for {severity}", regulation.framework));
+            steps.push(format!(
+                "{} (tag `{tag}`) allows {limit} for {severity}",
+                regulation.framework
+            ));
         }
     }
 
@@ -135,7 +138,11 @@ mod tests {
         policy_loose.sla.days.get_mut("default").unwrap().critical = Some(60);
         let result = deadline(&policy_loose, &medium);
         assert_eq!(result.sla_days, 30);
-        assert!(result.reason.contains("SOX (tag `sox`) allows 30 for critical"), "{}", result.reason);
+        assert!(
+            result.reason.contains("SOX (tag `sox`) allows 30 for critical"),
+            "{}",
+            result.reason
+        );
     }
 
     #[test]

@@ -174,9 +174,8 @@ impl<'a> Cursor<'a> {
 
 /// Pre-release suffixes have negative values, post-release ones non-negative.
 fn suffix_value(rest: &[u8]) -> Option<(i64, usize)> {
-    let position = |suffixes: &[&str]| {
-        suffixes.iter().position(|suffix| rest.starts_with(suffix.as_bytes()))
-    };
+    let position =
+        |suffixes: &[&str]| suffixes.iter().position(|suffix| rest.starts_with(suffix.as_bytes()));
     if let Some(index) = position(&PRE_RELEASE_SUFFIXES) {
         let value = i64::try_from(index).ok()? - 4;
         return Some((value, PRE_RELEASE_SUFFIXES[index].len()));

@@ -126,7 +126,10 @@ fn compare_part(left: &str, right: &str) -> Ordering {
             j += 1;
         }
         let mut first_difference = Ordering::Equal;
-        while i < left.len() && j < right.len() && left[i].is_ascii_digit() && right[j].is_ascii_digit()
+        while i < left.len()
+            && j < right.len()
+            && left[i].is_ascii_digit()
+            && right[j].is_ascii_digit()
         {
             if first_difference == Ordering::Equal {
                 first_difference = left[i].cmp(&right[j]);
@@ -209,6 +212,9 @@ mod tests {
         assert_eq!(DpkgVersion::parse("").unwrap_err().reason, "version string is empty");
         assert_eq!(DpkgVersion::parse("a:1").unwrap_err().reason, "epoch in version is not number");
         assert_eq!(DpkgVersion::parse("1.0-").unwrap_err().reason, "revision number is empty");
-        assert_eq!(DpkgVersion::parse("1 0").unwrap_err().reason, "version string has embedded spaces");
+        assert_eq!(
+            DpkgVersion::parse("1 0").unwrap_err().reason,
+            "version string has embedded spaces"
+        );
     }
 }

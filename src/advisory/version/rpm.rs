@@ -27,11 +27,8 @@ pub struct RpmVersion {
 
 impl RpmVersion {
     pub fn parse(text: &str) -> Result<Self, VersionError> {
-        let error = |reason| VersionError {
-            version: text.to_string(),
-            scheme: VersionScheme::Rpm,
-            reason,
-        };
+        let error =
+            |reason| VersionError { version: text.to_string(), scheme: VersionScheme::Rpm, reason };
 
         let trimmed = text.trim();
         if trimmed.is_empty() {
@@ -61,8 +58,9 @@ impl RpmVersion {
         let left = Evr::new(self.epoch_or_zero(), self.version.as_str(), "");
         let right = Evr::new(other.epoch_or_zero(), other.version.as_str(), "");
         left.cmp(&right).then_with(|| match (&self.release, &other.release) {
-            (Some(left), Some(right)) => Evr::new("0", "0", left.as_str())
-                .cmp(&Evr::new("0", "0", right.as_str())),
+            (Some(left), Some(right)) => {
+                Evr::new("0", "0", left.as_str()).cmp(&Evr::new("0", "0", right.as_str()))
+            }
             (left, right) => left.is_some().cmp(&right.is_some()),
         })
     }
