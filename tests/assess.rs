@@ -90,7 +90,7 @@ fn host_json(
     })
 }
 
-fn write_inventory(dir: &Path, hosts: Vec<Value>) -> String {
+fn write_inventory(dir: &Path, hosts: &[Value]) -> String {
     let inventory = json!({
         "meta": {"kind": "inventory", "schema_version": 1, "tool": "test", "created_at": "2026-08-22T00:00:00Z",
                  "operator": "test", "inputs": []},
@@ -173,7 +173,7 @@ fn real_alsa_records_flag_exactly_the_older_glibc() {
     let dir = tempfile::tempdir().unwrap();
     let inventory = write_inventory(
         dir.path(),
-        vec![
+        &[
             host_json(
                 "alma-old",
                 ("almalinux", "9.2"),
@@ -247,7 +247,7 @@ fn kev_on_internet_facing_host_is_an_emergency_with_its_reason() {
     let dir = tempfile::tempdir().unwrap();
     let inventory = write_inventory(
         dir.path(),
-        vec![
+        &[
             host_json(
                 "edge",
                 ("almalinux", "9.2"),
@@ -319,7 +319,7 @@ fn red_hat_csaf_flags_rhel_hosts_below_the_fixed_build() {
     let dir = tempfile::tempdir().unwrap();
     let inventory = write_inventory(
         dir.path(),
-        vec![
+        &[
             host_json(
                 "rhel-old",
                 ("rhel", "8.8"),
@@ -356,7 +356,7 @@ fn red_hat_csaf_flags_rhel_hosts_below_the_fixed_build() {
     let finding = &old.findings[0];
     assert_eq!(finding.fixed_version.as_deref(), Some("1.13.0-9.el8_9.1"));
     assert_eq!(finding.cves, ["CVE-2020-22217", "CVE-2023-31130"]);
-    assert_eq!(finding.cvss.as_ref().unwrap().base_score, 5.9);
+    assert!((finding.cvss.as_ref().unwrap().base_score - 5.9).abs() < 1e-9);
     assert!(host(&artifact, "rhel-fixed").findings.is_empty());
     assert_eq!(
         host(&artifact, "rhel9").status,
@@ -373,7 +373,7 @@ fn debian_backport_at_fixed_version_is_never_flagged() {
     let dir = tempfile::tempdir().unwrap();
     let inventory = write_inventory(
         dir.path(),
-        vec![
+        &[
             host_json(
                 "deb-patched",
                 ("debian", "11"),
@@ -433,7 +433,7 @@ fn ubuntu_source_advisory_reaches_binary_packages() {
     let dir = tempfile::tempdir().unwrap();
     let inventory = write_inventory(
         dir.path(),
-        vec![host_json(
+        &[host_json(
             "jammy",
             ("ubuntu", "22.04"),
             &[("libc6", "2.35-0ubuntu3.1", None), ("libc-bin", "2.35-0ubuntu3.4", None)],
@@ -458,7 +458,7 @@ fn ubuntu_source_advisory_reaches_binary_packages() {
     assert_eq!(advisories_of(jammy, "libc6"), ["UBUNTU-CVE-2023-4911"]);
     assert!(advisories_of(jammy, "libc-bin").is_empty());
     assert_eq!(jammy.findings[0].fixed_version.as_deref(), Some("2.35-0ubuntu3.4"));
-    assert_eq!(jammy.findings[0].cvss.as_ref().unwrap().base_score, 7.8);
+    assert!((jammy.findings[0].cvss.as_ref().unwrap().base_score - 7.8).abs() < 1e-9);
 }
 
 /// Every real feed sample loads; the only skipped records are the ones
@@ -466,7 +466,7 @@ fn ubuntu_source_advisory_reaches_binary_packages() {
 #[test]
 fn real_feed_samples_load() {
     let dir = tempfile::tempdir().unwrap();
-    let inventory = write_inventory(dir.path(), vec![]);
+    let inventory = write_inventory(dir.path(), &[]);
     let output = dir.path().join("assessment.json");
     let run = assess(&[
         "-i",
@@ -526,7 +526,7 @@ fn real_feed_samples_load() {
 #[test]
 fn strict_refuses_malformed_records() {
     let dir = tempfile::tempdir().unwrap();
-    let inventory = write_inventory(dir.path(), vec![]);
+    let inventory = write_inventory(dir.path(), &[]);
     let output = dir.path().join("assessment.json");
     let run = assess(&[
         "-i",
@@ -554,7 +554,7 @@ fn strict_refuses_malformed_records() {
 #[test]
 fn max_age_refuses_stale_feeds() {
     let dir = tempfile::tempdir().unwrap();
-    let inventory = write_inventory(dir.path(), vec![]);
+    let inventory = write_inventory(dir.path(), &[]);
     let output = dir.path().join("assessment.json");
     let run = assess(&[
         "-i",
@@ -622,7 +622,7 @@ fn eol_and_pending_updates_are_findings_and_output_formats_work() {
         {"name": "vim", "installed_version": "2:8.1.0875-5", "candidate_version": "2:8.1.0875-5+deb10u1",
          "arch": "amd64", "origin": "Debian", "security": false}
     ]);
-    let inventory = write_inventory(dir.path(), vec![old]);
+    let inventory = write_inventory(dir.path(), &[old]);
     let output = dir.path().join("assessment.json");
 
     let run = assess(&["-i", &inventory, "--today", "2026-08-22", "-o", output.to_str().unwrap()]);

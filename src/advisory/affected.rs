@@ -156,7 +156,7 @@ impl Affected {
     fn first_fix_above(&self, installed: &Version) -> Option<&Version> {
         self.ranges
             .iter()
-            .flat_map(|range| range.events())
+            .flat_map(Range::events)
             .filter_map(|event| match event {
                 Event::Fixed(version) if version.compare(installed).is_gt() => Some(version),
                 _ => None,

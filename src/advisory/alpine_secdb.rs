@@ -39,7 +39,7 @@ struct Package {
 
 pub fn parse_file(file: &FeedFile) -> Parsed {
     let mut parsed = Parsed::default();
-    let secdb: Result<Secdb, String> = if file.name.ends_with(".json") {
+    let secdb: Result<Secdb, String> = if super::feed::has_extension(&file.name, "json") {
         serde_json::from_slice(&file.bytes).map_err(|error| error.to_string())
     } else {
         serde_yaml_ng::from_slice(&file.bytes).map_err(|error| error.to_string())

@@ -19,7 +19,7 @@ use super::version::{Version, VersionScheme};
 use super::{Advisory, cve_ids, parse_date_prefix};
 
 #[derive(Debug, Deserialize)]
-struct Document {
+struct CsafFile {
     document: DocumentHeader,
     product_tree: ProductTree,
     #[serde(default)]
@@ -130,7 +130,7 @@ struct RpmPurl {
 
 pub fn parse_file(file: &FeedFile) -> Parsed {
     let mut parsed = Parsed::default();
-    let document: Document = match serde_json::from_slice(&file.bytes) {
+    let document: CsafFile = match serde_json::from_slice(&file.bytes) {
         Ok(document) => document,
         Err(error) => {
             parsed.skip(&file.name, "(whole file)", format!("not a CSAF 2.0 document: {error}"));
@@ -146,7 +146,7 @@ pub fn parse_file(file: &FeedFile) -> Parsed {
     parsed
 }
 
-fn convert(document: Document, parsed: &mut Parsed) -> Result<Option<Advisory>, String> {
+fn convert(document: CsafFile, parsed: &mut Parsed) -> Result<Option<Advisory>, String> {
     let mut helpers = HashMap::new();
     collect_helpers(&document.product_tree.branches, &mut helpers);
     let relationships: HashMap<&str, &Relationship> = document

@@ -124,7 +124,7 @@ mod tests {
         let (scores, date, parsed) = parse(text, "epss.csv");
         assert_eq!(scores.model_version.as_deref(), Some("v2025.03.14"));
         assert_eq!(date.unwrap().to_string(), "2025-08-25");
-        assert_eq!(scores.entries["CVE-1999-0001"].score, 0.0142);
+        assert!((scores.entries["CVE-1999-0001"].score - 0.0142).abs() < 1e-12);
         assert!(parsed.skipped.is_empty());
     }
 

@@ -8,6 +8,7 @@
 //! parallel on rayon's global pool; results are merged in path order so the
 //! artifact is the same on every run.
 
+use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -106,10 +107,10 @@ impl Format {
         let name = file.name.rsplit(['/', '!']).next().unwrap_or(&file.name);
         let head = &file.bytes[..file.bytes.len().min(4096)];
         let head = String::from_utf8_lossy(head);
-        if name.ends_with(".yaml") || name.ends_with(".yml") {
+        if has_extension(name, "yaml") || has_extension(name, "yml") {
             return Some(Format::AlpineSecdb);
         }
-        if name.ends_with(".json") {
+        if has_extension(name, "json") {
             if head.contains("\"product_tree\"") || head.contains("\"csaf_version\"") {
                 return Some(Format::RedHatCsaf);
             }
@@ -194,7 +195,7 @@ pub fn read_tree(path: &Path) -> Result<(Vec<FeedFile>, String), FeedError> {
     for file_path in paths {
         let (bytes, sha256) = read_file(&file_path)?;
         let relative = file_path.strip_prefix(path).unwrap_or(&file_path);
-        listing.push_str(&format!("{} {sha256}\n", relative.display()));
+        let _ = writeln!(listing, "{} {sha256}", relative.display());
         files.extend(expand(file_path.display().to_string(), bytes)?);
     }
     Ok((files, sha256_hex(listing.as_bytes())))
@@ -220,7 +221,7 @@ fn walk(directory: &Path, paths: &mut Vec<PathBuf>) -> Result<(), FeedError> {
 
 /// A zip archive becomes its members; any other file stays as it is.
 fn expand(name: String, bytes: Vec<u8>) -> Result<Vec<FeedFile>, FeedError> {
-    if !name.ends_with(".zip") {
+    if !has_extension(&name, "zip") {
         return Ok(vec![FeedFile { name, bytes }]);
     }
     let zip_error = |error: zip::result::ZipError| FeedError::Zip {
@@ -241,6 +242,11 @@ fn expand(name: String, bytes: Vec<u8>) -> Result<Vec<FeedFile>, FeedError> {
     }
     members.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(members)
+}
+
+/// Whether a file name ends in `.extension`, ignoring case.
+pub fn has_extension(name: &str, extension: &str) -> bool {
+    Path::new(name).extension().is_some_and(|found| found.eq_ignore_ascii_case(extension))
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> FeedError {

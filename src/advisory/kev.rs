@@ -33,7 +33,7 @@ pub struct KevCatalog {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Catalog {
+struct KevFile {
     #[serde(default)]
     catalog_version: Option<String>,
     #[serde(default)]
@@ -56,7 +56,7 @@ struct Entry {
 pub fn load(path: &Path) -> Result<(KevCatalog, FeedSource, Vec<SkippedRecord>), FeedError> {
     let (bytes, sha256) = read_file(path)?;
     let name = path.display().to_string();
-    let catalog: Catalog = serde_json::from_slice(&bytes).map_err(|error| FeedError::Format {
+    let catalog: KevFile = serde_json::from_slice(&bytes).map_err(|error| FeedError::Format {
         path: path.to_path_buf(),
         format: "CISA KEV",
         message: error.to_string(),

@@ -111,6 +111,7 @@ fn load_inventory(path: &Path) -> anyhow::Result<InventoryArtifact> {
     Ok(inventory)
 }
 
+#[expect(clippy::needless_pass_by_value, reason = "used as a `map_err` adapter")]
 fn feed_error(error: FeedError) -> anyhow::Error {
     UserError::usage(error.to_string()).into()
 }

@@ -140,7 +140,7 @@ pub struct LoadedPolicy {
 impl LoadedPolicy {
     pub fn built_in() -> Result<Self, PolicyError> {
         let policy = parse(DEFAULT_POLICY, "built-in")?
-            .ok_or_else(|| invalid("built-in", "has no `[risk]` table".into()))?;
+            .ok_or_else(|| invalid("built-in", "has no `[risk]` table"))?;
         Ok(LoadedPolicy {
             policy,
             origin: "built-in".into(),
@@ -154,22 +154,18 @@ impl LoadedPolicy {
         let label = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|source| PolicyError::Io { path: label.clone(), source })?;
-        match parse(&text, &label)? {
-            Some(policy) => {
-                Ok(LoadedPolicy { policy, origin: label, sha256: sha256_hex(text.as_bytes()) })
-            }
-            None => {
-                let mut loaded = Self::built_in()?;
-                loaded.origin = format!("built-in (`{label}` has no [risk] table)");
-                Ok(loaded)
-            }
+        if let Some(policy) = parse(&text, &label)? {
+            return Ok(LoadedPolicy { policy, origin: label, sha256: sha256_hex(text.as_bytes()) });
         }
+        let mut loaded = Self::built_in()?;
+        loaded.origin = format!("built-in (`{label}` has no [risk] table)");
+        Ok(loaded)
     }
 }
 
 fn parse(text: &str, label: &str) -> Result<Option<RiskPolicy>, PolicyError> {
     let file: PolicyFile =
-        toml::from_str(text).map_err(|error| invalid(label, error.to_string()))?;
+        toml::from_str(text).map_err(|error| invalid(label, &error.to_string()))?;
     let Some(policy) = file.risk else {
         return Ok(None);
     };
@@ -201,12 +197,12 @@ fn validate(policy: &RiskPolicy, label: &str) -> Result<(), PolicyError> {
         }
     }
     if !policy.sla.days.contains_key("default") {
-        return Err(invalid(label, "`[risk.sla.days.default]` is required".into()));
+        return Err(invalid(label, "`[risk.sla.days.default]` is required"));
     }
     Ok(())
 }
 
-fn invalid(label: &str, message: String) -> PolicyError {
+fn invalid(label: &str, message: &str) -> PolicyError {
     PolicyError::Invalid { path: label.to_string(), message: message.trim_end().to_string() }
 }
 

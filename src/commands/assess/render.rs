@@ -1,6 +1,8 @@
 //! How an assessment is shown: summary tables for people, the summary as
 //! JSON, or one CSV row per finding for spreadsheets.
 
+use std::fmt::Write as _;
+
 use comfy_table::{Cell, CellAlignment, Table, presets};
 
 use crate::artifact::assessment::{AssessmentArtifact, HostAssessment, HostStatus, Urgency};
@@ -21,7 +23,8 @@ pub fn summary(artifact: &AssessmentArtifact, output: &str) -> String {
     text.push('\n');
 
     let summary = &artifact.summary;
-    text.push_str(&format!(
+    let _ = write!(
+        text,
         "{} findings on {} of {} hosts: {} emergency, {} scheduled, {} deferrable; \
          {} KEV-listed, {} overdue, {} resolved since the previous assessment. Written to `{output}`.",
         summary.findings,
@@ -33,7 +36,7 @@ pub fn summary(artifact: &AssessmentArtifact, output: &str) -> String {
         summary.kev_findings,
         summary.overdue,
         summary.resolved,
-    ));
+    );
     text
 }
 
@@ -88,7 +91,7 @@ fn hosts_table(hosts: &[HostAssessment]) -> String {
     }
     let mut text = table.to_string();
     if rows.len() > MAX_HOST_ROWS {
-        text.push_str(&format!("\n… and {} more hosts", rows.len() - MAX_HOST_ROWS));
+        let _ = write!(text, "\n… and {} more hosts", rows.len() - MAX_HOST_ROWS);
     }
     text
 }
