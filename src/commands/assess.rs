@@ -11,6 +11,9 @@ mod settings;
 use std::path::Path;
 
 use anyhow::Context;
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::advisory::feed::{self, FeedError, check_age};
 use crate::advisory::index::AdvisoryIndex;
@@ -18,7 +21,7 @@ use crate::advisory::{Advisory, epss, kev};
 use crate::artifact::assessment::{
     self, AssessmentArtifact, FeedSource, PolicySummary, SkippedRecord,
 };
-use crate::artifact::inventory::InventoryArtifact;
+use crate::artifact::inventory::{self, HostRecord};
 use crate::artifact::{self, ArtifactMeta};
 use crate::exit_code;
 use crate::output::{Format, Printer, UserError};
@@ -68,8 +71,7 @@ pub fn run(
     let assessor =
         Assessor::new(&index, &feeds.intel, &policy.policy, &classifier, &previous, settings.today);
     report_cvss_errors(&assessor.cvss_errors, settings.strict, printer)?;
-    let hosts =
-        assessor.assess(&inventory.hosts).map_err(|error| UserError::usage(error.to_string()))?;
+    let hosts = assessor.assess(&inventory).map_err(|error| UserError::usage(error.to_string()))?;
 
     let mut meta = ArtifactMeta::new("assessment", assessment::SCHEMA_VERSION, &global.operator);
     meta.record_input("inventory", &settings.inventory)?;
@@ -95,20 +97,36 @@ pub fn run(
     Ok(exit_code::SUCCESS)
 }
 
-fn load_inventory(path: &Path) -> anyhow::Result<InventoryArtifact> {
+/// The parts of `inventory.json` that `assess` reads, with each host kept
+/// as raw JSON so hosts can be parsed in parallel: a fleet's inventory runs
+/// to hundreds of megabytes, and parsing it is most of the work.
+#[derive(Debug, Deserialize)]
+struct RawInventory<'a> {
+    meta: ArtifactMeta,
+    #[serde(borrow)]
+    hosts: Vec<&'a RawValue>,
+}
+
+fn load_inventory(path: &Path) -> anyhow::Result<Vec<HostRecord>> {
     let bytes = std::fs::read(path).with_context(|| format!("reading `{}`", path.display()))?;
-    let inventory: InventoryArtifact = serde_json::from_slice(&bytes).map_err(|error| {
+    let not_inventory = |error: serde_json::Error| {
         UserError::usage(format!("`{}` is not an inventory artifact: {error}", path.display()))
-    })?;
-    if inventory.meta.kind != "inventory" {
+    };
+
+    let raw: RawInventory<'_> = serde_json::from_slice(&bytes).map_err(not_inventory)?;
+    if raw.meta.kind != "inventory" || raw.meta.schema_version != inventory::SCHEMA_VERSION {
         return Err(UserError::usage(format!(
-            "`{}` is an `{}` artifact, not an inventory",
+            "`{}` is an `{}` artifact of schema version {}, expected `inventory` version {}",
             path.display(),
-            inventory.meta.kind
+            raw.meta.kind,
+            raw.meta.schema_version,
+            inventory::SCHEMA_VERSION
         ))
         .into());
     }
-    Ok(inventory)
+    let hosts: Result<Vec<HostRecord>, _> =
+        raw.hosts.par_iter().map(|host| serde_json::from_str(host.get())).collect();
+    Ok(hosts.map_err(not_inventory)?)
 }
 
 #[expect(clippy::needless_pass_by_value, reason = "used as a `map_err` adapter")]

@@ -361,7 +361,8 @@ fn eol_draft<'a>(eol: &EolStatus) -> Option<Draft<'a>> {
         "unsupported" => (
             Severity::High,
             format!(
-                "unsupported OS: {} {} reached end of life{}; needs an exception or a migration plan",
+                "unsupported OS: {} {} reached end of life{}; \
+                 needs an exception or a migration plan",
                 eol.product,
                 eol.cycle,
                 eol.eol_date.as_ref().map(|date| format!(" on {date}")).unwrap_or_default()

@@ -8,8 +8,8 @@
 //! operations, string/array/map sizes and call depth, no `eval`, no
 //! closures (rhai does not count their work against the limit), no module
 //! imports, no compile-time constant folding (which would run code outside
-//! the operation limit), and `print`/`debug` routed to the log instead of stdout. rhai has
-//! no file or network access of its own.
+//! the operation limit), and `print`/`debug` routed to the log instead of
+//! stdout. rhai has no file or network access of its own.
 
 use rhai::{Array, Dynamic, Engine, Scope};
 

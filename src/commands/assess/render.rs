@@ -26,7 +26,8 @@ pub fn summary(artifact: &AssessmentArtifact, output: &str) -> String {
     let _ = write!(
         text,
         "{} findings on {} of {} hosts: {} emergency, {} scheduled, {} deferrable; \
-         {} KEV-listed, {} overdue, {} resolved since the previous assessment. Written to `{output}`.",
+         {} KEV-listed, {} overdue, {} resolved since the previous assessment. \
+         Written to `{output}`.",
         summary.findings,
         summary.hosts_with_findings,
         summary.hosts,
