@@ -190,11 +190,15 @@ pub fn read_tree(path: &Path) -> Result<(Vec<FeedFile>, String), FeedError> {
     walk(path, &mut paths)?;
     paths.sort();
 
+    // Thousands of small files: reading and hashing them in parallel beats
+    // waiting on each in turn.
+    let contents: Vec<(Vec<u8>, String)> =
+        paths.par_iter().map(|file_path| read_file(file_path)).collect::<Result<_, _>>()?;
+
     let mut files = Vec::new();
     let mut listing = String::new();
-    for file_path in paths {
-        let (bytes, sha256) = read_file(&file_path)?;
-        let relative = file_path.strip_prefix(path).unwrap_or(&file_path);
+    for (file_path, (bytes, sha256)) in paths.iter().zip(contents) {
+        let relative = file_path.strip_prefix(path).unwrap_or(file_path);
         let _ = writeln!(listing, "{} {sha256}", relative.display());
         files.extend(expand(file_path.display().to_string(), bytes)?);
     }

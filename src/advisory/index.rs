@@ -9,7 +9,9 @@
 //! Ubuntu's per-advisory binary lists catch hosts whose inventory lacks the
 //! source name. Red Hat-family advisories name binary rpms directly.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use ahash::AHashMap as HashMap;
 
 use super::Advisory;
 use super::affected::{Affected, Verdict, lowest};
@@ -27,6 +29,8 @@ struct EntryRef {
 /// The look-up tables of one release.
 #[derive(Debug, Default)]
 struct ReleaseTable {
+    /// Small number identifying the table in cache keys.
+    id: u16,
     /// Keyed by the package the advisory names.
     by_package: HashMap<String, Vec<EntryRef>>,
     /// Keyed by binary packages listed as built from it.
@@ -52,6 +56,25 @@ pub struct PackageMatch<'a> {
     pub affected: &'a Affected,
     /// The lowest fixed version above the installed one, if one exists.
     pub fixed: Option<&'a Version>,
+}
+
+/// Verdicts already worked out, by installed package and release, so that
+/// hosts running the same package builds (most of a fleet) cost one hash
+/// look-up per package. Borrows from the inventory (`'h`) and the index
+/// (`'a`); one cache per worker thread.
+#[derive(Debug, Default)]
+pub struct MatchCache<'h, 'a> {
+    verdicts: HashMap<CacheKey<'h>, Result<Vec<CachedMatch<'a>>, VersionError>>,
+}
+
+/// The host's release tables, package name, source name, compared version.
+type CacheKey<'h> = (u64, &'h str, Option<&'h str>, &'h str);
+
+#[derive(Debug, Clone, Copy)]
+struct CachedMatch<'a> {
+    advisory: usize,
+    affected: &'a Affected,
+    fixed: Option<&'a Version>,
 }
 
 /// Everything matched on one host.
@@ -87,7 +110,11 @@ impl AdvisoryIndex {
                 advisory: advisory_number,
                 affected: u32::try_from(affected_number).unwrap_or(u32::MAX),
             };
-            let table = self.tables.entry(affected.distro.clone()).or_default();
+            let next_id = u16::try_from(self.tables.len()).unwrap_or(u16::MAX);
+            let table = self
+                .tables
+                .entry(affected.distro.clone())
+                .or_insert_with(|| ReleaseTable { id: next_id, ..ReleaseTable::default() });
             table.by_package.entry(affected.package.clone()).or_default().push(entry);
             for binary in &affected.binaries {
                 table.by_binary.entry(binary.clone()).or_default().push(entry);
@@ -108,6 +135,16 @@ impl AdvisoryIndex {
     /// Finds every installed package that an advisory says is affected and
     /// that is not at or past a fix.
     pub fn match_host<'a>(&'a self, os: &OsInfo, packages: &[Package]) -> HostMatches<'a> {
+        self.match_host_cached(os, packages, &mut MatchCache::default())
+    }
+
+    /// [`Self::match_host`], reusing verdicts from earlier hosts.
+    pub fn match_host_cached<'a, 'h>(
+        &'a self,
+        os: &'h OsInfo,
+        packages: &'h [Package],
+        cache: &mut MatchCache<'h, 'a>,
+    ) -> HostMatches<'a> {
         let keys = Distro::keys_for_host(os);
         let tables: Vec<(&Distro, &ReleaseTable)> =
             keys.iter().filter_map(|key| self.tables.get_key_value(key)).collect();
@@ -118,6 +155,8 @@ impl AdvisoryIndex {
         let Some(family) = keys.first().map(|key| key.family) else {
             return result;
         };
+        let tables_key =
+            tables.iter().fold(0_u64, |key, (_, table)| (key << 16) | u64::from(table.id) + 1);
 
         let mut candidates = Vec::new();
         for (package_number, package) in packages.iter().enumerate() {
@@ -128,19 +167,26 @@ impl AdvisoryIndex {
             if candidates.is_empty() {
                 continue;
             }
-            candidates.sort_unstable();
-            candidates.dedup();
-
             let text = if family.names_source_packages() {
                 package.source_version.as_deref().unwrap_or(&package.version)
             } else {
                 &package.version
             };
-            match Version::parse(family.scheme(), text) {
-                Ok(installed) => {
-                    self.judge(package_number, &installed, &candidates, &mut result.matches);
-                }
-                Err(error) => result.unparsable.push(error),
+            let key = (tables_key, package.name.as_str(), package.source_name.as_deref(), text);
+            let verdict = cache.verdicts.entry(key).or_insert_with(|| {
+                candidates.sort_unstable();
+                candidates.dedup();
+                let installed = Version::parse(family.scheme(), text)?;
+                Ok(self.judge(&installed, &candidates))
+            });
+            match verdict {
+                Ok(found) => result.matches.extend(found.iter().map(|hit| PackageMatch {
+                    package: package_number,
+                    advisory: hit.advisory,
+                    affected: hit.affected,
+                    fixed: hit.fixed,
+                })),
+                Err(error) => result.unparsable.push(error.clone()),
             }
         }
         result
@@ -149,13 +195,8 @@ impl AdvisoryIndex {
     /// Groups the candidate entries by advisory and keeps the advisories
     /// that affect the installed version. Any entry saying "patched" wins
     /// (Ubuntu lists a release both with and without Pro fixes).
-    fn judge<'a>(
-        &'a self,
-        package: usize,
-        installed: &Version,
-        candidates: &[EntryRef],
-        matches: &mut Vec<PackageMatch<'a>>,
-    ) {
+    fn judge<'a>(&'a self, installed: &Version, candidates: &[EntryRef]) -> Vec<CachedMatch<'a>> {
+        let mut matches = Vec::new();
         for group in candidates.chunk_by(|a, b| a.advisory == b.advisory) {
             let advisory = group[0].advisory as usize;
             let mut patched = false;
@@ -174,9 +215,10 @@ impl AdvisoryIndex {
                 }
             }
             if let (false, Some((affected, fixed))) = (patched, hit) {
-                matches.push(PackageMatch { package, advisory, affected, fixed });
+                matches.push(CachedMatch { advisory, affected, fixed });
             }
         }
+        matches
     }
 }
 

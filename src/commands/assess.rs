@@ -22,7 +22,7 @@ use crate::artifact::assessment::{
     self, AssessmentArtifact, FeedSource, PolicySummary, SkippedRecord,
 };
 use crate::artifact::inventory::{self, HostRecord};
-use crate::artifact::{self, ArtifactMeta};
+use crate::artifact::{self, ArtifactMeta, InputDigest};
 use crate::exit_code;
 use crate::output::{Format, Printer, UserError};
 use crate::risk::assessment::{Assessor, Intel, Previous, summarize};
@@ -58,23 +58,28 @@ pub fn run(
     let classifier = Classifier::new(&policy.policy, &policy.origin)
         .map_err(|error| UserError::usage(error.to_string()))?;
 
-    let inventory = load_inventory(&settings.inventory)?;
+    let started = std::time::Instant::now();
+    let (inventory, inventory_digest) = load_inventory(&settings.inventory)?;
+    tracing::info!(hosts = inventory.len(), elapsed = ?started.elapsed(), "inventory read");
     let previous = match &settings.previous {
         Some(path) => Previous::from_artifact(&AssessmentArtifact::load(path)?),
         None => Previous::default(),
     };
 
     let feeds = load_feeds(&settings, printer)?;
+    tracing::info!(advisories = feeds.advisories.len(), elapsed = ?started.elapsed(), "feeds read");
     apply_gates(&settings, &feeds, printer)?;
 
     let index = AdvisoryIndex::new(feeds.advisories);
     let assessor =
         Assessor::new(&index, &feeds.intel, &policy.policy, &classifier, &previous, settings.today);
     report_cvss_errors(&assessor.cvss_errors, settings.strict, printer)?;
+    tracing::info!(elapsed = ?started.elapsed(), "advisories indexed and scored");
     let hosts = assessor.assess(&inventory).map_err(|error| UserError::usage(error.to_string()))?;
 
+    tracing::info!(elapsed = ?started.elapsed(), "hosts assessed");
     let mut meta = ArtifactMeta::new("assessment", assessment::SCHEMA_VERSION, &global.operator);
-    meta.record_input("inventory", &settings.inventory)?;
+    meta.inputs.push(inventory_digest);
     if let Some(path) = &settings.previous {
         meta.record_input("previous-assessment", path)?;
     }
@@ -92,6 +97,7 @@ pub fn run(
         hosts,
     };
     artifact::save(&settings.output, &artifact)?;
+    tracing::info!(elapsed = ?started.elapsed(), "assessment written");
 
     show(&artifact, &settings, global, printer)?;
     Ok(exit_code::SUCCESS)
@@ -107,13 +113,20 @@ struct RawInventory<'a> {
     hosts: Vec<&'a RawValue>,
 }
 
-fn load_inventory(path: &Path) -> anyhow::Result<Vec<HostRecord>> {
+/// The inventory's hosts and the file's digest, computed while it parses.
+fn load_inventory(path: &Path) -> anyhow::Result<(Vec<HostRecord>, InputDigest)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading `{}`", path.display()))?;
+    let (digest, hosts) = rayon::join(|| artifact::sha256_hex(&bytes), || parse_inventory(path, &bytes));
+    let digest = InputDigest { role: "inventory".into(), path: path.to_path_buf(), sha256: digest };
+    Ok((hosts?, digest))
+}
+
+fn parse_inventory(path: &Path, bytes: &[u8]) -> anyhow::Result<Vec<HostRecord>> {
     let not_inventory = |error: serde_json::Error| {
         UserError::usage(format!("`{}` is not an inventory artifact: {error}", path.display()))
     };
 
-    let raw: RawInventory<'_> = serde_json::from_slice(&bytes).map_err(not_inventory)?;
+    let raw: RawInventory<'_> = serde_json::from_slice(bytes).map_err(not_inventory)?;
     if raw.meta.kind != "inventory" || raw.meta.schema_version != inventory::SCHEMA_VERSION {
         return Err(UserError::usage(format!(
             "`{}` is an `{}` artifact of schema version {}, expected `inventory` version {}",

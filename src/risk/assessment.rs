@@ -18,7 +18,7 @@ use super::rules::{Classifier, ClassifyError};
 use super::sla::{DeadlineInput, deadline};
 use crate::advisory::Advisory;
 use crate::advisory::epss::EpssScores;
-use crate::advisory::index::{AdvisoryIndex, PackageMatch};
+use crate::advisory::index::{AdvisoryIndex, MatchCache, PackageMatch};
 use crate::advisory::kev::KevCatalog;
 use crate::artifact::assessment::{
     AssessmentArtifact, AssessmentSummary, CveSummary, CvssScore, EpssScore, Finding, FindingKind,
@@ -129,10 +129,20 @@ impl<'a> Assessor<'a> {
 
     /// Every host, in inventory order.
     pub fn assess(&self, hosts: &[HostRecord]) -> Result<Vec<HostAssessment>, ClassifyError> {
-        hosts.par_iter().map(|host| self.assess_host(host)).collect()
+        // Few, large pieces of work, so each verdict cache sees many hosts.
+        let piece = (hosts.len() / (rayon::current_num_threads() * 4)).max(1);
+        hosts
+            .par_iter()
+            .with_min_len(piece)
+            .map_init(MatchCache::default, |cache, host| self.assess_host(host, cache))
+            .collect()
     }
 
-    fn assess_host(&self, host: &HostRecord) -> Result<HostAssessment, ClassifyError> {
+    fn assess_host<'h>(
+        &self,
+        host: &'h HostRecord,
+        cache: &mut MatchCache<'h, 'a>,
+    ) -> Result<HostAssessment, ClassifyError> {
         let mut assessment = HostAssessment {
             name: host.name.clone(),
             environment: host.environment.clone(),
@@ -150,7 +160,7 @@ impl<'a> Assessor<'a> {
         };
         assessment.os = format!("{} {}", facts.os.id, facts.os.version_id).trim().to_string();
 
-        let matches = self.index.match_host(&facts.os, &facts.packages);
+        let matches = self.index.match_host_cached(&facts.os, &facts.packages, cache);
         for error in &matches.unparsable {
             tracing::warn!(host = %host.name, "installed version skipped: {error}");
         }
