@@ -20,6 +20,7 @@ use proptest::prelude::*;
 const BATCH: usize = 800;
 const CASES: u32 = 4;
 
+#[expect(clippy::print_stderr, reason = "tells whoever runs the tests that a check was skipped")]
 fn tool_available(program: &str, probe: &str) -> bool {
     let found = Command::new(program).arg(probe).output().is_ok_and(|out| out.status.success());
     if !found {

@@ -16,8 +16,11 @@ use ahash::AHashMap as HashMap;
 use super::Advisory;
 use super::affected::{Affected, Verdict, lowest};
 use super::ecosystem::Distro;
+use super::installed::InstalledPackage;
 use super::version::{Version, VersionError};
-use crate::artifact::inventory::{OsInfo, Package};
+use crate::artifact::inventory::OsInfo;
+#[cfg(test)]
+use crate::artifact::inventory::Package;
 
 /// Points at one affected entry of one advisory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -60,15 +63,39 @@ pub struct PackageMatch<'a> {
 
 /// Verdicts already worked out, by installed package and release, so that
 /// hosts running the same package builds (most of a fleet) cost one hash
-/// look-up per package. Borrows from the inventory (`'h`) and the index
-/// (`'a`); one cache per worker thread.
+/// look-up per package. The cache owns its keys, so hosts can be parsed,
+/// assessed and dropped one at a time; it borrows only from the index
+/// (`'a`). One cache per worker thread.
 #[derive(Debug, Default)]
-pub struct MatchCache<'h, 'a> {
-    verdicts: HashMap<CacheKey<'h>, Result<Vec<CachedMatch<'a>>, VersionError>>,
+pub struct MatchCache<'a> {
+    hasher: ahash::RandomState,
+    /// Buckets by hash of the key; a bucket almost always holds one entry.
+    verdicts: HashMap<u64, Vec<CachedVerdict<'a>>>,
+}
+
+#[derive(Debug)]
+struct CachedVerdict<'a> {
+    key: CacheKey,
+    result: Result<Vec<CachedMatch<'a>>, VersionError>,
 }
 
 /// The host's release tables, package name, source name, compared version.
-type CacheKey<'h> = (u64, &'h str, Option<&'h str>, &'h str);
+#[derive(Debug, PartialEq, Eq)]
+struct CacheKey {
+    tables: u64,
+    name: String,
+    source: Option<String>,
+    version: String,
+}
+
+impl CacheKey {
+    fn is(&self, tables: u64, package: &impl InstalledPackage, version: &str) -> bool {
+        self.tables == tables
+            && self.name == package.name()
+            && self.source.as_deref() == package.source_name()
+            && self.version == version
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 struct CachedMatch<'a> {
@@ -134,16 +161,20 @@ impl AdvisoryIndex {
 
     /// Finds every installed package that an advisory says is affected and
     /// that is not at or past a fix.
-    pub fn match_host<'a>(&'a self, os: &OsInfo, packages: &[Package]) -> HostMatches<'a> {
+    pub fn match_host<'a, P: InstalledPackage>(
+        &'a self,
+        os: &OsInfo,
+        packages: &[P],
+    ) -> HostMatches<'a> {
         self.match_host_cached(os, packages, &mut MatchCache::default())
     }
 
     /// [`Self::match_host`], reusing verdicts from earlier hosts.
-    pub fn match_host_cached<'a, 'h>(
+    pub fn match_host_cached<'a, P: InstalledPackage>(
         &'a self,
-        os: &'h OsInfo,
-        packages: &'h [Package],
-        cache: &mut MatchCache<'h, 'a>,
+        os: &OsInfo,
+        packages: &[P],
+        cache: &mut MatchCache<'a>,
     ) -> HostMatches<'a> {
         let keys = Distro::keys_for_host(os);
         let tables: Vec<(&Distro, &ReleaseTable)> =
@@ -156,30 +187,11 @@ impl AdvisoryIndex {
             return result;
         };
         let tables_key =
-            tables.iter().fold(0_u64, |key, (_, table)| (key << 16) | u64::from(table.id) + 1);
+            tables.iter().fold(0_u64, |key, (_, table)| (key << 16) | (u64::from(table.id) + 1));
 
-        let mut candidates = Vec::new();
+        let context = HostContext { tables: &tables, tables_key, family };
         for (package_number, package) in packages.iter().enumerate() {
-            candidates.clear();
-            for (_, table) in &tables {
-                collect_candidates(table, package, family.names_source_packages(), &mut candidates);
-            }
-            if candidates.is_empty() {
-                continue;
-            }
-            let text = if family.names_source_packages() {
-                package.source_version.as_deref().unwrap_or(&package.version)
-            } else {
-                &package.version
-            };
-            let key = (tables_key, package.name.as_str(), package.source_name.as_deref(), text);
-            let verdict = cache.verdicts.entry(key).or_insert_with(|| {
-                candidates.sort_unstable();
-                candidates.dedup();
-                let installed = Version::parse(family.scheme(), text)?;
-                Ok(self.judge(&installed, &candidates))
-            });
-            match verdict {
+            match self.verdict(&context, package, cache) {
                 Ok(found) => result.matches.extend(found.iter().map(|hit| PackageMatch {
                     package: package_number,
                     advisory: hit.advisory,
@@ -190,6 +202,65 @@ impl AdvisoryIndex {
             }
         }
         result
+    }
+
+    /// The cached verdict for one package, worked out on first sight. The
+    /// cache is consulted first: in a fleet almost every package has been
+    /// seen on an earlier host, so this is one hash per package.
+    fn verdict<'c, 'a>(
+        &'a self,
+        context: &HostContext<'_, 'a>,
+        package: &impl InstalledPackage,
+        cache: &'c mut MatchCache<'a>,
+    ) -> &'c Result<Vec<CachedMatch<'a>>, VersionError> {
+        let text = if context.family.names_source_packages() {
+            package.source_version().unwrap_or(package.version())
+        } else {
+            package.version()
+        };
+        let hash = cache.hasher.hash_one((
+            context.tables_key,
+            package.name(),
+            package.source_name(),
+            text,
+        ));
+        let bucket = cache.verdicts.entry(hash).or_default();
+        let found = bucket.iter().position(|c| c.key.is(context.tables_key, package, text));
+        let position = found.unwrap_or_else(|| {
+            let key = CacheKey {
+                tables: context.tables_key,
+                name: package.name().to_string(),
+                source: package.source_name().map(str::to_string),
+                version: text.to_string(),
+            };
+            bucket.push(CachedVerdict { key, result: self.work_out(context, package, text) });
+            bucket.len() - 1
+        });
+        &bucket[position].result
+    }
+
+    fn work_out<'a>(
+        &'a self,
+        context: &HostContext<'_, 'a>,
+        package: &impl InstalledPackage,
+        text: &str,
+    ) -> Result<Vec<CachedMatch<'a>>, VersionError> {
+        let mut candidates = Vec::new();
+        for (_, table) in context.tables {
+            collect_candidates(
+                table,
+                package,
+                context.family.names_source_packages(),
+                &mut candidates,
+            );
+        }
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let installed = Version::parse(context.family.scheme(), text)?;
+        Ok(self.judge(&installed, &candidates))
     }
 
     /// Groups the candidate entries by advisory and keeps the advisories
@@ -222,18 +293,25 @@ impl AdvisoryIndex {
     }
 }
 
+/// The release tables that apply to one host.
+struct HostContext<'t, 'a> {
+    tables: &'t [(&'a Distro, &'a ReleaseTable)],
+    tables_key: u64,
+    family: super::ecosystem::Family,
+}
+
 fn collect_candidates(
     table: &ReleaseTable,
-    package: &Package,
+    package: &impl InstalledPackage,
     names_source_packages: bool,
     candidates: &mut Vec<EntryRef>,
 ) {
     if names_source_packages {
-        let source = package.source_name.as_deref().unwrap_or(&package.name);
+        let source = package.source_name().unwrap_or(package.name());
         candidates.extend(table.by_package.get(source).into_iter().flatten());
-        candidates.extend(table.by_binary.get(&package.name).into_iter().flatten());
+        candidates.extend(table.by_binary.get(package.name()).into_iter().flatten());
     } else {
-        candidates.extend(table.by_package.get(&package.name).into_iter().flatten());
+        candidates.extend(table.by_package.get(package.name()).into_iter().flatten());
     }
 }
 

@@ -16,6 +16,7 @@ pub mod ecosystem;
 pub mod epss;
 pub mod feed;
 pub mod index;
+pub mod installed;
 pub mod kev;
 pub mod osv;
 pub mod version;

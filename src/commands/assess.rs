@@ -11,7 +11,6 @@ mod settings;
 use std::path::Path;
 
 use anyhow::Context;
-use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -21,7 +20,7 @@ use crate::advisory::{Advisory, epss, kev};
 use crate::artifact::assessment::{
     self, AssessmentArtifact, FeedSource, PolicySummary, SkippedRecord,
 };
-use crate::artifact::inventory::{self, HostRecord};
+use crate::artifact::inventory;
 use crate::artifact::{self, ArtifactMeta, InputDigest};
 use crate::exit_code;
 use crate::output::{Format, Printer, UserError};
@@ -49,37 +48,44 @@ pub fn run(
     printer: &Printer,
 ) -> anyhow::Result<i32> {
     let settings = AssessSettings::resolve(args)?;
-
-    let policy = match &settings.policy {
-        Some(path) => LoadedPolicy::from_file(path),
-        None => LoadedPolicy::built_in(),
-    }
-    .map_err(|error| UserError::usage(error.to_string()))?;
-    let classifier = Classifier::new(&policy.policy, &policy.origin)
-        .map_err(|error| UserError::usage(error.to_string()))?;
-
-    let started = std::time::Instant::now();
-    let (inventory, inventory_digest) = load_inventory(&settings.inventory)?;
-    tracing::info!(hosts = inventory.len(), elapsed = ?started.elapsed(), "inventory read");
+    let (policy, classifier) = load_policy(&settings)?;
     let previous = match &settings.previous {
         Some(path) => Previous::from_artifact(&AssessmentArtifact::load(path)?),
         None => Previous::default(),
     };
 
-    let feeds = load_feeds(&settings, printer)?;
-    tracing::info!(advisories = feeds.advisories.len(), elapsed = ?started.elapsed(), "feeds read");
+    // The inventory and the feeds do not depend on each other; reading them
+    // at once keeps both cores busy while one of them scans a large file.
+    let started = std::time::Instant::now();
+    let path = &settings.inventory;
+    let bytes = std::fs::read(path).with_context(|| format!("reading `{}`", path.display()))?;
+    let ((inventory_digest, inventory), feeds) = rayon::join(
+        || rayon::join(|| artifact::sha256_hex(&bytes), || split_inventory(path, &bytes)),
+        || load_feeds(&settings, printer),
+    );
+    let inventory = inventory?;
+    let feeds = feeds?;
+    tracing::info!(hosts = inventory.hosts.len(), advisories = feeds.advisories.len(),
+                   elapsed = ?started.elapsed(), "inventory and feeds read");
     apply_gates(&settings, &feeds, printer)?;
 
     let index = AdvisoryIndex::new(feeds.advisories);
     let assessor =
         Assessor::new(&index, &feeds.intel, &policy.policy, &classifier, &previous, settings.today);
     report_cvss_errors(&assessor.cvss_errors, settings.strict, printer)?;
-    tracing::info!(elapsed = ?started.elapsed(), "advisories indexed and scored");
-    let hosts = assessor.assess(&inventory).map_err(|error| UserError::usage(error.to_string()))?;
-
+    let hosts = assessor
+        .assess_with(&inventory.hosts, |host| {
+            serde_json::from_str(host.get()).map_err(|error| error.to_string())
+        })
+        .map_err(|error| UserError::usage(format!("`{}`: {error}", path.display())))?;
     tracing::info!(elapsed = ?started.elapsed(), "hosts assessed");
+
     let mut meta = ArtifactMeta::new("assessment", assessment::SCHEMA_VERSION, &global.operator);
-    meta.inputs.push(inventory_digest);
+    meta.inputs.push(InputDigest {
+        role: "inventory".into(),
+        path: path.clone(),
+        sha256: inventory_digest,
+    });
     if let Some(path) = &settings.previous {
         meta.record_input("previous-assessment", path)?;
     }
@@ -98,14 +104,30 @@ pub fn run(
     };
     artifact::save(&settings.output, &artifact)?;
     tracing::info!(elapsed = ?started.elapsed(), "assessment written");
-
     show(&artifact, &settings, global, printer)?;
+
+    // A fleet's inventory and findings are millions of small allocations;
+    // freeing them one by one takes a noticeable share of the run, and the
+    // process is about to exit and hand the memory back in one go.
+    std::mem::forget((index, artifact));
     Ok(exit_code::SUCCESS)
 }
 
+fn load_policy(settings: &AssessSettings) -> anyhow::Result<(LoadedPolicy, Classifier)> {
+    let policy = match &settings.policy {
+        Some(path) => LoadedPolicy::from_file(path),
+        None => LoadedPolicy::built_in(),
+    }
+    .map_err(|error| UserError::usage(error.to_string()))?;
+    let classifier = Classifier::new(&policy.policy, &policy.origin)
+        .map_err(|error| UserError::usage(error.to_string()))?;
+    Ok((policy, classifier))
+}
+
 /// The parts of `inventory.json` that `assess` reads, with each host kept
-/// as raw JSON so hosts can be parsed in parallel: a fleet's inventory runs
-/// to hundreds of megabytes, and parsing it is most of the work.
+/// as raw JSON so hosts can be parsed in parallel, each by the worker that
+/// assesses it: a fleet's inventory runs to hundreds of megabytes, and
+/// parsing it is most of the work.
 #[derive(Debug, Deserialize)]
 struct RawInventory<'a> {
     meta: ArtifactMeta,
@@ -113,20 +135,12 @@ struct RawInventory<'a> {
     hosts: Vec<&'a RawValue>,
 }
 
-/// The inventory's hosts and the file's digest, computed while it parses.
-fn load_inventory(path: &Path) -> anyhow::Result<(Vec<HostRecord>, InputDigest)> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading `{}`", path.display()))?;
-    let (digest, hosts) = rayon::join(|| artifact::sha256_hex(&bytes), || parse_inventory(path, &bytes));
-    let digest = InputDigest { role: "inventory".into(), path: path.to_path_buf(), sha256: digest };
-    Ok((hosts?, digest))
-}
-
-fn parse_inventory(path: &Path, bytes: &[u8]) -> anyhow::Result<Vec<HostRecord>> {
-    let not_inventory = |error: serde_json::Error| {
+/// Checks the inventory's kind and version and cuts it into one piece of
+/// JSON text per host; the hosts are parsed later, in parallel.
+fn split_inventory<'a>(path: &Path, bytes: &'a [u8]) -> anyhow::Result<RawInventory<'a>> {
+    let raw: RawInventory<'a> = serde_json::from_slice(bytes).map_err(|error| {
         UserError::usage(format!("`{}` is not an inventory artifact: {error}", path.display()))
-    };
-
-    let raw: RawInventory<'_> = serde_json::from_slice(bytes).map_err(not_inventory)?;
+    })?;
     if raw.meta.kind != "inventory" || raw.meta.schema_version != inventory::SCHEMA_VERSION {
         return Err(UserError::usage(format!(
             "`{}` is an `{}` artifact of schema version {}, expected `inventory` version {}",
@@ -137,9 +151,7 @@ fn parse_inventory(path: &Path, bytes: &[u8]) -> anyhow::Result<Vec<HostRecord>>
         ))
         .into());
     }
-    let hosts: Result<Vec<HostRecord>, _> =
-        raw.hosts.par_iter().map(|host| serde_json::from_str(host.get())).collect();
-    Ok(hosts.map_err(not_inventory)?)
+    Ok(raw)
 }
 
 #[expect(clippy::needless_pass_by_value, reason = "used as a `map_err` adapter")]

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::FindingFacts;
 use super::cvss::{best_score, rating, vendor_rating};
+use super::host::{HostView, PackageView};
 use super::policy::RiskPolicy;
 use super::rules::{Classifier, ClassifyError};
 use super::sla::{DeadlineInput, deadline};
@@ -24,7 +25,16 @@ use crate::artifact::assessment::{
     AssessmentArtifact, AssessmentSummary, CveSummary, CvssScore, EpssScore, Finding, FindingKind,
     HostAssessment, HostStatus, KevStatus, ResolvedFinding, Severity, Urgency,
 };
-use crate::artifact::inventory::{EolStatus, HostRecord, Package};
+use crate::artifact::inventory::{EolStatus, HostRecord};
+
+/// Why assessing stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum AssessError {
+    #[error(transparent)]
+    Classify(#[from] ClassifyError),
+    #[error("host #{} of the inventory does not parse: {message}", index + 1)]
+    Host { index: usize, message: String },
+}
 
 /// Threat intelligence: KEV and EPSS, either possibly empty.
 #[derive(Debug, Default)]
@@ -128,20 +138,36 @@ impl<'a> Assessor<'a> {
     }
 
     /// Every host, in inventory order.
-    pub fn assess(&self, hosts: &[HostRecord]) -> Result<Vec<HostAssessment>, ClassifyError> {
+    pub fn assess(&self, hosts: &[HostRecord]) -> Result<Vec<HostAssessment>, AssessError> {
+        self.assess_with(hosts, |host| Ok(HostView::from_record(host)))
+    }
+
+    /// Every host, each first turned into a [`HostView`] by `read` on the
+    /// worker that assesses it. With hosts still as JSON text, each is
+    /// parsed, assessed and dropped in turn, so a fleet's packages never sit
+    /// in memory all at once.
+    pub fn assess_with<H: Sync>(
+        &self,
+        hosts: &[H],
+        read: impl for<'h> Fn(&'h H) -> Result<HostView<'h>, String> + Sync,
+    ) -> Result<Vec<HostAssessment>, AssessError> {
         // Few, large pieces of work, so each verdict cache sees many hosts.
         let piece = (hosts.len() / (rayon::current_num_threads() * 4)).max(1);
         hosts
             .par_iter()
+            .enumerate()
             .with_min_len(piece)
-            .map_init(MatchCache::default, |cache, host| self.assess_host(host, cache))
+            .map_init(MatchCache::default, |cache, (index, host)| {
+                let host = read(host).map_err(|message| AssessError::Host { index, message })?;
+                Ok(self.assess_host(&host, cache)?)
+            })
             .collect()
     }
 
-    fn assess_host<'h>(
+    fn assess_host(
         &self,
-        host: &'h HostRecord,
-        cache: &mut MatchCache<'h, 'a>,
+        host: &HostView<'_>,
+        cache: &mut MatchCache<'a>,
     ) -> Result<HostAssessment, ClassifyError> {
         let mut assessment = HostAssessment {
             name: host.name.clone(),
@@ -188,7 +214,7 @@ impl<'a> Assessor<'a> {
         Ok(assessment)
     }
 
-    fn draft(&self, found: &PackageMatch<'a>, packages: &[Package]) -> Draft<'a> {
+    fn draft(&self, found: &PackageMatch<'a>, packages: &[PackageView<'_>]) -> Draft<'a> {
         let advisory = &self.index.advisories()[found.advisory];
         let package = &packages[found.package];
         let source_package =
@@ -199,9 +225,9 @@ impl<'a> Assessor<'a> {
             source: advisory.source,
             summary: advisory.summary.clone(),
             cves: &advisory.cves,
-            package: package.name.clone(),
+            package: package.name.to_string(),
             source_package,
-            installed_version: Some(package.version.clone()),
+            installed_version: Some(package.version.to_string()),
             fixed_version: found.fixed.map(ToString::to_string),
             vendor_severity: advisory.vendor_severity.clone(),
             intel: self.advisory_intel[found.advisory].clone(),
@@ -211,7 +237,7 @@ impl<'a> Assessor<'a> {
     /// Classifies a draft and gives it its deadline.
     fn finish(
         &self,
-        host: &HostRecord,
+        host: &HostView<'_>,
         draft: Draft<'_>,
         available_update: Option<String>,
     ) -> Result<Finding, ClassifyError> {
@@ -278,7 +304,7 @@ impl<'a> Assessor<'a> {
 
     /// Findings of the previous run on this host that are gone now. A host
     /// that could not be assessed this time resolves nothing.
-    fn resolved(&self, host: &HostRecord, assessment: &HostAssessment) -> Vec<ResolvedFinding> {
+    fn resolved(&self, host: &HostView<'_>, assessment: &HostAssessment) -> Vec<ResolvedFinding> {
         if assessment.status != HostStatus::Assessed {
             return Vec::new();
         }
@@ -404,7 +430,7 @@ fn eol_draft<'a>(eol: &EolStatus) -> Option<Draft<'a>> {
     })
 }
 
-fn outcome_reason(host: &HostRecord) -> String {
+fn outcome_reason(host: &HostView<'_>) -> String {
     serde_json::to_value(&host.outcome)
         .ok()
         .and_then(|value| {

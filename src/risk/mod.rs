@@ -9,6 +9,7 @@
 
 pub mod assessment;
 pub mod cvss;
+pub mod host;
 pub mod policy;
 pub mod rules;
 pub mod script;
