@@ -656,3 +656,43 @@ fn eol_and_pending_updates_are_findings_and_output_formats_work() {
     assert_eq!(summary["findings"], 2);
     assert_eq!(summary["hosts"], 1);
 }
+
+/// A host that cannot be reached on one run keeps its findings and their
+/// first-seen dates, so its SLA clock does not restart when it comes back.
+#[test]
+fn unreachable_host_keeps_its_findings_and_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let lab = feed("lab");
+    let reachable = host_json(
+        "flaky",
+        ("debian", "12"),
+        &[("libppcrypto1", "1.0-2", Some("ppcrypto"))],
+        &[],
+        "tier2",
+    );
+    let mut unreachable = reachable.clone();
+    unreachable["facts"] = Value::Null;
+    unreachable["outcome"] = json!({"status": "timed-out", "message": "no answer in 10s"});
+
+    let mut previous: Option<PathBuf> = None;
+    for (day, record) in
+        [("2026-08-01", &reachable), ("2026-08-10", &unreachable), ("2026-08-22", &reachable)]
+    {
+        let inventory = write_inventory(dir.path(), std::slice::from_ref(record));
+        let output = dir.path().join(format!("assessment-{day}.json"));
+        let mut args =
+            vec!["-i", &inventory, "-a", &lab, "--today", day, "-o", output.to_str().unwrap()];
+        let previous_text = previous.as_ref().map(|path| path.display().to_string());
+        if let Some(path) = &previous_text {
+            args.extend(["--previous", path.as_str()]);
+        }
+        let run = assess(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let artifact = read_artifact(&output);
+        let flaky = host(&artifact, "flaky");
+        assert_eq!(flaky.findings.len(), 1, "{day}");
+        assert_eq!(flaky.findings[0].first_seen, "2026-08-01", "{day}");
+        assert!(flaky.resolved.is_empty());
+        previous = Some(output);
+    }
+}

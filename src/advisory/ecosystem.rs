@@ -41,6 +41,11 @@ impl Family {
     }
 
     /// The family of an os-release `ID`.
+    // LIMITATION: `ID_LIKE` is not consulted, so CentOS Stream, Oracle Linux
+    // and other rebuilds are reported as `no-advisory-data` rather than
+    // matched against Red Hat or AlmaLinux advisories; a per-fleet
+    // `--treat-as ol=rhel` mapping would lift it once someone has checked
+    // that the release strings of those rebuilds order like RHEL's.
     pub fn from_os_id(id: &str) -> Option<Family> {
         match id {
             "debian" => Some(Family::Debian),

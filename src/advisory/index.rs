@@ -266,6 +266,10 @@ impl AdvisoryIndex {
     /// Groups the candidate entries by advisory and keeps the advisories
     /// that affect the installed version. Any entry saying "patched" wins
     /// (Ubuntu lists a release both with and without Pro fixes).
+    // LIMITATION: a host without Ubuntu Pro is told the `+esm` fixed
+    // version even though it cannot install it; the finding does not say
+    // that the fix needs a subscription. Reading `ecosystem_specific
+    // .availability` into the finding would lift it.
     fn judge<'a>(&'a self, installed: &Version, candidates: &[EntryRef]) -> Vec<CachedMatch<'a>> {
         let mut matches = Vec::new();
         for group in candidates.chunk_by(|a, b| a.advisory == b.advisory) {

@@ -48,15 +48,7 @@ pub struct Intel {
 #[derive(Debug, Default)]
 pub struct Previous {
     first_seen: HashMap<String, Date>,
-    by_host: HashMap<String, Vec<PreviousFinding>>,
-}
-
-#[derive(Debug, Clone)]
-struct PreviousFinding {
-    key: String,
-    advisory: String,
-    package: String,
-    first_seen: String,
+    by_host: HashMap<String, Vec<Finding>>,
 }
 
 impl Previous {
@@ -67,15 +59,20 @@ impl Previous {
                 if let Ok(date) = finding.first_seen.parse::<Date>() {
                     previous.first_seen.insert(finding.key.clone(), date);
                 }
-                previous.by_host.entry(host.name.clone()).or_default().push(PreviousFinding {
-                    key: finding.key.clone(),
-                    advisory: finding.advisory.clone(),
-                    package: finding.package.clone(),
-                    first_seen: finding.first_seen.clone(),
-                });
             }
+            previous.by_host.insert(host.name.clone(), host.findings.clone());
         }
         previous
+    }
+
+    /// A host that could not be reached keeps its previous findings (with
+    /// `overdue` brought up to date), so its SLA clocks survive the gap.
+    fn carried_over(&self, host: &str, today: Date) -> Vec<Finding> {
+        let mut findings = self.by_host.get(host).cloned().unwrap_or_default();
+        for finding in &mut findings {
+            finding.overdue = finding.deadline.parse::<Date>().is_ok_and(|due| today > due);
+        }
+        findings
     }
 }
 
@@ -182,6 +179,7 @@ impl<'a> Assessor<'a> {
         };
         let Some(facts) = &host.facts else {
             assessment.status = HostStatus::NotReached { reason: outcome_reason(host) };
+            assessment.findings = self.previous.carried_over(&host.name, self.today);
             return Ok(assessment);
         };
         assessment.os = format!("{} {}", facts.os.id, facts.os.version_id).trim().to_string();
