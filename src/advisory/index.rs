@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 
 use ahash::AHashMap as HashMap;
+use std::collections::hash_map::Entry;
 
 use super::Advisory;
 use super::affected::{Affected, Verdict, lowest};
@@ -69,8 +70,11 @@ pub struct PackageMatch<'a> {
 #[derive(Debug, Default)]
 pub struct MatchCache<'a> {
     hasher: ahash::RandomState,
-    /// Buckets by hash of the key; a bucket almost always holds one entry.
-    verdicts: HashMap<u64, Vec<CachedVerdict<'a>>>,
+    /// By hash of the key, stored inline so a hit touches as little memory
+    /// as possible (the look-up runs once per installed package).
+    verdicts: HashMap<u64, CachedVerdict<'a>>,
+    /// Entries whose hash is taken by a different key; practically empty.
+    collided: Vec<CachedVerdict<'a>>,
 }
 
 #[derive(Debug)]
@@ -79,21 +83,32 @@ struct CachedVerdict<'a> {
     result: Result<Vec<CachedMatch<'a>>, VersionError>,
 }
 
-/// The host's release tables, package name, source name, compared version.
+/// The host's release tables, and the package name, source name and
+/// compared version in one allocation, separated by NUL (`\u{1}` stands
+/// for "no source name"; neither occurs in package names).
 #[derive(Debug, PartialEq, Eq)]
 struct CacheKey {
     tables: u64,
-    name: String,
-    source: Option<String>,
-    version: String,
+    text: Box<str>,
 }
 
+const NO_SOURCE: &str = "\u{1}";
+
 impl CacheKey {
+    fn new(tables: u64, package: &impl InstalledPackage, version: &str) -> Self {
+        let source = package.source_name().unwrap_or(NO_SOURCE);
+        let text = [package.name(), source, version].join("\0").into_boxed_str();
+        CacheKey { tables, text }
+    }
+
     fn is(&self, tables: u64, package: &impl InstalledPackage, version: &str) -> bool {
-        self.tables == tables
-            && self.name == package.name()
-            && self.source.as_deref() == package.source_name()
-            && self.version == version
+        let (name, source) = (package.name(), package.source_name().unwrap_or(NO_SOURCE));
+        if self.tables != tables || self.text.len() != name.len() + source.len() + version.len() + 2
+        {
+            return false;
+        }
+        let mut parts = self.text.split('\0');
+        parts.next() == Some(name) && parts.next() == Some(source) && parts.next() == Some(version)
     }
 }
 
@@ -224,19 +239,24 @@ impl AdvisoryIndex {
             package.source_name(),
             text,
         ));
-        let bucket = cache.verdicts.entry(hash).or_default();
-        let found = bucket.iter().position(|c| c.key.is(context.tables_key, package, text));
-        let position = found.unwrap_or_else(|| {
-            let key = CacheKey {
-                tables: context.tables_key,
-                name: package.name().to_string(),
-                source: package.source_name().map(str::to_string),
-                version: text.to_string(),
-            };
-            bucket.push(CachedVerdict { key, result: self.work_out(context, package, text) });
-            bucket.len() - 1
-        });
-        &bucket[position].result
+        let is_key = |cached: &CachedVerdict<'_>| cached.key.is(context.tables_key, package, text);
+        let fresh = || CachedVerdict {
+            key: CacheKey::new(context.tables_key, package, text),
+            result: self.work_out(context, package, text),
+        };
+
+        let MatchCache { verdicts, collided, .. } = cache;
+        match verdicts.entry(hash) {
+            Entry::Occupied(slot) if is_key(slot.get()) => &slot.into_mut().result,
+            Entry::Vacant(slot) => &slot.insert(fresh()).result,
+            Entry::Occupied(_) => {
+                let position = collided.iter().position(is_key).unwrap_or_else(|| {
+                    collided.push(fresh());
+                    collided.len() - 1
+                });
+                &collided[position].result
+            }
+        }
     }
 
     fn work_out<'a>(
@@ -377,6 +397,17 @@ mod tests {
         assert_eq!(result.matches.len(), 1);
         assert_eq!(result.matches[0].package, 0);
         assert_eq!(result.matches[0].fixed.unwrap().to_string(), "1.1-1");
+    }
+
+    #[test]
+    fn cache_keys_tell_source_names_and_versions_apart() {
+        let with_source = package("libssl3", "3.0.11-1", Some(("openssl", "3.0.11-1")));
+        let without_source = package("libssl3", "3.0.11-1", None);
+        let key = CacheKey::new(7, &with_source, "3.0.11-1");
+        assert!(key.is(7, &with_source, "3.0.11-1"));
+        assert!(!key.is(8, &with_source, "3.0.11-1"));
+        assert!(!key.is(7, &without_source, "3.0.11-1"));
+        assert!(!key.is(7, &with_source, "3.0.11-2"));
     }
 
     #[test]
