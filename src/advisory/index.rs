@@ -107,8 +107,10 @@ impl CacheKey {
         {
             return false;
         }
-        let mut parts = self.text.split('\0');
-        parts.next() == Some(name) && parts.next() == Some(source) && parts.next() == Some(version)
+        let text = self.text.as_bytes();
+        let (first, rest) = text.split_at(name.len());
+        let (second, third) = rest[1..].split_at(source.len());
+        first == name.as_bytes() && second == source.as_bytes() && &third[1..] == version.as_bytes()
     }
 }
 
