@@ -696,3 +696,35 @@ fn unreachable_host_keeps_its_findings_and_clock() {
         previous = Some(output);
     }
 }
+
+/// Another artifact given as the inventory is refused as soon as its
+/// `meta` is read, with exit code 2.
+#[test]
+fn an_assessment_is_not_accepted_as_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = write_inventory(dir.path(), &[]);
+    let first = dir.path().join("assessment.json");
+    assert_eq!(
+        assess(&["-i", &inventory, "--today", "2026-08-22", "-o", first.to_str().unwrap()]).code,
+        0
+    );
+
+    let second = dir.path().join("again.json");
+    let run = assess(&[
+        "-i",
+        first.to_str().unwrap(),
+        "--today",
+        "2026-08-22",
+        "-o",
+        second.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "it is an `assessment` artifact of schema version 1, expected `inventory` version 1"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!second.exists());
+}

@@ -8,11 +8,7 @@
 mod render;
 mod settings;
 
-use std::path::Path;
-
 use anyhow::Context;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::advisory::feed::{self, FeedError, check_age};
 use crate::advisory::index::AdvisoryIndex;
@@ -25,6 +21,7 @@ use crate::artifact::{self, ArtifactMeta, InputDigest};
 use crate::exit_code;
 use crate::output::{Format, Printer, UserError};
 use crate::risk::assessment::{Assessor, Intel, Previous, summarize};
+use crate::risk::host::stream_hosts;
 use crate::risk::policy::LoadedPolicy;
 use crate::risk::rules::Classifier;
 use crate::settings::GlobalSettings;
@@ -54,19 +51,16 @@ pub fn run(
         None => Previous::default(),
     };
 
-    // The inventory and the feeds do not depend on each other; reading them
-    // at once keeps both cores busy while one of them scans a large file.
+    // The inventory's digest and the feeds do not depend on each other, so
+    // they are worked out at once; then the inventory is parsed in one pass
+    // on this thread while rayon's workers assess the hosts parsed so far.
     let started = std::time::Instant::now();
     let path = &settings.inventory;
     let bytes = std::fs::read(path).with_context(|| format!("reading `{}`", path.display()))?;
-    let ((inventory_digest, inventory), feeds) = rayon::join(
-        || rayon::join(|| artifact::sha256_hex(&bytes), || split_inventory(path, &bytes)),
-        || load_feeds(&settings, printer),
-    );
-    let inventory = inventory?;
+    let (inventory_digest, feeds) =
+        rayon::join(|| artifact::sha256_hex(&bytes), || load_feeds(&settings, printer));
     let feeds = feeds?;
-    tracing::info!(hosts = inventory.hosts.len(), advisories = feeds.advisories.len(),
-                   elapsed = ?started.elapsed(), "inventory and feeds read");
+    tracing::info!(advisories = feeds.advisories.len(), elapsed = ?started.elapsed(), "feeds read");
     apply_gates(&settings, &feeds, printer)?;
 
     let index = AdvisoryIndex::new(feeds.advisories);
@@ -74,10 +68,11 @@ pub fn run(
         Assessor::new(&index, &feeds.intel, &policy.policy, &classifier, &previous, settings.today);
     report_cvss_errors(&assessor.cvss_errors, settings.strict, printer)?;
     let hosts = assessor
-        .assess_with(&inventory.hosts, |host| {
-            serde_json::from_str(host.get()).map_err(|error| error.to_string())
-        })
-        .map_err(|error| UserError::usage(format!("`{}`: {error}", path.display())))?;
+        .assess_stream(|each| stream_hosts(&bytes, &check_inventory_meta, each).map(drop))
+        .map_err(|error| {
+            UserError::usage(format!("`{}` is not a usable inventory: {error}", path.display()))
+        })?
+        .map_err(|error| UserError::usage(error.to_string()))?;
     tracing::info!(elapsed = ?started.elapsed(), "hosts assessed");
 
     let mut meta = ArtifactMeta::new("assessment", assessment::SCHEMA_VERSION, &global.operator);
@@ -124,34 +119,17 @@ fn load_policy(settings: &AssessSettings) -> anyhow::Result<(LoadedPolicy, Class
     Ok((policy, classifier))
 }
 
-/// The parts of `inventory.json` that `assess` reads, with each host kept
-/// as raw JSON so hosts can be parsed in parallel, each by the worker that
-/// assesses it: a fleet's inventory runs to hundreds of megabytes, and
-/// parsing it is most of the work.
-#[derive(Debug, Deserialize)]
-struct RawInventory<'a> {
-    meta: ArtifactMeta,
-    #[serde(borrow)]
-    hosts: Vec<&'a RawValue>,
-}
-
-/// Checks the inventory's kind and version and cuts it into one piece of
-/// JSON text per host; the hosts are parsed later, in parallel.
-fn split_inventory<'a>(path: &Path, bytes: &'a [u8]) -> anyhow::Result<RawInventory<'a>> {
-    let raw: RawInventory<'a> = serde_json::from_slice(bytes).map_err(|error| {
-        UserError::usage(format!("`{}` is not an inventory artifact: {error}", path.display()))
-    })?;
-    if raw.meta.kind != "inventory" || raw.meta.schema_version != inventory::SCHEMA_VERSION {
-        return Err(UserError::usage(format!(
-            "`{}` is an `{}` artifact of schema version {}, expected `inventory` version {}",
-            path.display(),
-            raw.meta.kind,
-            raw.meta.schema_version,
-            inventory::SCHEMA_VERSION
-        ))
-        .into());
+/// Refuses anything but an inventory of the schema version this build reads.
+fn check_inventory_meta(meta: &ArtifactMeta) -> Result<(), String> {
+    if meta.kind == "inventory" && meta.schema_version == inventory::SCHEMA_VERSION {
+        return Ok(());
     }
-    Ok(raw)
+    Err(format!(
+        "it is an `{}` artifact of schema version {}, expected `inventory` version {}",
+        meta.kind,
+        meta.schema_version,
+        inventory::SCHEMA_VERSION
+    ))
 }
 
 #[expect(clippy::needless_pass_by_value, reason = "used as a `map_err` adapter")]

@@ -7,6 +7,7 @@
 //! and a fixed finding order, so the same inputs give the same artifact.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -27,13 +28,10 @@ use crate::artifact::assessment::{
 };
 use crate::artifact::inventory::{EolStatus, HostRecord};
 
-/// Why assessing stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum AssessError {
-    #[error(transparent)]
-    Classify(#[from] ClassifyError),
-    #[error("host #{} of the inventory does not parse: {message}", index + 1)]
-    Host { index: usize, message: String },
+/// A poisoned lock only means a worker panicked, and rayon re-raises that
+/// panic when the scope ends; the data behind it is still whole.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Threat intelligence: KEV and EPSS, either possibly empty.
@@ -135,30 +133,47 @@ impl<'a> Assessor<'a> {
     }
 
     /// Every host, in inventory order.
-    pub fn assess(&self, hosts: &[HostRecord]) -> Result<Vec<HostAssessment>, AssessError> {
-        self.assess_with(hosts, |host| Ok(HostView::from_record(host)))
+    pub fn assess(&self, hosts: &[HostRecord]) -> Result<Vec<HostAssessment>, ClassifyError> {
+        let handed_over = self.assess_stream(|each| {
+            hosts.iter().for_each(|host| each(HostView::from_record(host)));
+            Ok::<(), std::convert::Infallible>(())
+        });
+        match handed_over {
+            Ok(result) => result,
+            Err(never) => match never {},
+        }
     }
 
-    /// Every host, each first turned into a [`HostView`] by `read` on the
-    /// worker that assesses it. With hosts still as JSON text, each is
-    /// parsed, assessed and dropped in turn, so a fleet's packages never sit
-    /// in memory all at once.
-    pub fn assess_with<H: Sync>(
+    /// Assesses hosts as `produce` hands them over. `produce` runs on the
+    /// calling thread (typically parsing the inventory) while rayon's
+    /// workers assess the hosts already handed over; verdict caches are
+    /// pooled so each worker keeps reusing one.
+    pub fn assess_stream<'h, E: Send>(
         &self,
-        hosts: &[H],
-        read: impl for<'h> Fn(&'h H) -> Result<HostView<'h>, String> + Sync,
-    ) -> Result<Vec<HostAssessment>, AssessError> {
-        // Few, large pieces of work, so each verdict cache sees many hosts.
-        let piece = (hosts.len() / (rayon::current_num_threads() * 4)).max(1);
-        hosts
-            .par_iter()
-            .enumerate()
-            .with_min_len(piece)
-            .map_init(MatchCache::default, |cache, (index, host)| {
-                let host = read(host).map_err(|message| AssessError::Host { index, message })?;
-                Ok(self.assess_host(&host, cache)?)
+        produce: impl FnOnce(&mut dyn FnMut(HostView<'h>)) -> Result<(), E> + Send,
+    ) -> Result<Result<Vec<HostAssessment>, ClassifyError>, E> {
+        let results = Mutex::new(Vec::new());
+        let caches: Mutex<Vec<MatchCache<'a>>> = Mutex::new(Vec::new());
+
+        let produced = rayon::scope(|scope| {
+            let mut next = 0;
+            produce(&mut |host| {
+                let number = next;
+                next += 1;
+                let (results, caches) = (&results, &caches);
+                scope.spawn(move |_| {
+                    let mut cache = lock(caches).pop().unwrap_or_default();
+                    let outcome = self.assess_host(&host, &mut cache);
+                    lock(caches).push(cache);
+                    lock(results).push((number, outcome));
+                });
             })
-            .collect()
+        });
+        produced?;
+
+        let mut results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
+        results.sort_unstable_by_key(|(number, _)| *number);
+        Ok(results.into_iter().map(|(_, outcome)| outcome).collect())
     }
 
     fn assess_host(

@@ -9,8 +9,10 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::advisory::installed::InstalledPackage;
+use crate::artifact::ArtifactMeta;
 use crate::artifact::inventory::{
     EolStatus, HostOutcome, HostRecord, OsInfo, PendingUpdate, TierAssignment,
 };
@@ -104,6 +106,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hosts_stream_in_order_and_bad_meta_stops_early() {
+        let text = r#"{"meta": {"kind": "inventory", "schema_version": 1, "tool": "t",
+            "created_at": "2026-08-22T00:00:00Z", "operator": "o", "inputs": []},
+            "eol_source": null, "cmdb": null, "hosts": [
+            {"name": "a", "environment": null, "tags": [], "tier": {"tier": "t", "rule": "r"},
+             "outcome": {"status": "ok"}, "facts": null, "eol": null},
+            {"name": "b", "environment": null, "tags": [], "tier": {"tier": "t", "rule": "r"},
+             "outcome": {"status": "ok"}, "facts": null, "eol": null}]}"#;
+        let mut names = Vec::new();
+        let accept = |_: &ArtifactMeta| Ok(());
+        let meta =
+            stream_hosts(text.as_bytes(), &accept, &mut |host| names.push(host.name)).unwrap();
+        assert_eq!(meta.kind, "inventory");
+        assert_eq!(names, ["a", "b"]);
+
+        let refuse = |meta: &ArtifactMeta| Err(format!("`{}` is not wanted", meta.kind));
+        let mut count = 0;
+        let error = stream_hosts(text.as_bytes(), &refuse, &mut |_| count += 1).unwrap_err();
+        assert!(error.to_string().contains("`inventory` is not wanted"), "{error}");
+        assert_eq!(count, 0);
+    }
+
+    #[test]
     fn packages_borrow_from_the_inventory_text() {
         let text = r#"{"name": "web1", "address": "10.0.0.1", "environment": null, "tags": ["pci"],
             "tier": {"tier": "tier1", "rule": "x"}, "outcome": {"status": "ok"}, "eol": null,
@@ -116,5 +141,88 @@ mod tests {
         let package = &host.facts.as_ref().unwrap().packages[0];
         assert!(matches!(package.name, Cow::Borrowed("libc6")));
         assert_eq!(package.source_name(), Some("glibc"));
+    }
+}
+
+/// Reads `inventory.json` in one pass, handing each host to `each` as soon
+/// as it is parsed, so assessing the first hosts overlaps with parsing the
+/// rest. Returns the artifact's `meta`; `check_meta` may refuse it (wrong
+/// kind or version) as soon as it is read.
+pub fn stream_hosts<'de>(
+    bytes: &'de [u8],
+    check_meta: &dyn Fn(&ArtifactMeta) -> Result<(), String>,
+    each: &mut dyn FnMut(HostView<'de>),
+) -> Result<ArtifactMeta, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let meta = InventorySeed { check_meta, each }.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    meta.ok_or_else(|| serde::de::Error::missing_field("meta"))
+}
+
+/// Walks the top-level object: checks `meta`, streams `hosts`, skips the rest.
+struct InventorySeed<'f, 'de> {
+    check_meta: &'f dyn Fn(&ArtifactMeta) -> Result<(), String>,
+    each: &'f mut dyn FnMut(HostView<'de>),
+}
+
+impl<'de> DeserializeSeed<'de> for InventorySeed<'_, 'de> {
+    type Value = Option<ArtifactMeta>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for InventorySeed<'_, 'de> {
+    type Value = Option<ArtifactMeta>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("an inventory artifact")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut meta = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "meta" => {
+                    let value: ArtifactMeta = map.next_value()?;
+                    (self.check_meta)(&value).map_err(serde::de::Error::custom)?;
+                    meta = Some(value);
+                }
+                "hosts" => map.next_value_seed(HostsSeed { each: &mut *self.each })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(meta)
+    }
+}
+
+/// Streams the `hosts` array element by element.
+struct HostsSeed<'f, 'de> {
+    each: &'f mut dyn FnMut(HostView<'de>),
+}
+
+impl<'de> DeserializeSeed<'de> for HostsSeed<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HostsSeed<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a list of hosts")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(host) = seq.next_element::<HostView<'de>>()? {
+            (self.each)(host);
+        }
+        Ok(())
     }
 }
