@@ -51,14 +51,14 @@ pub fn run(
         None => Previous::default(),
     };
 
-    // The inventory's digest and the feeds do not depend on each other, so
-    // they are worked out at once; then the inventory is parsed in one pass
-    // on this thread while rayon's workers assess the hosts parsed so far.
+    // Reading the inventory (hundreds of megabytes for a fleet) and loading
+    // the feeds do not depend on each other, so they run at once. Then the
+    // inventory is parsed in one pass while rayon's workers hash it and
+    // assess the hosts parsed so far.
     let started = std::time::Instant::now();
     let path = &settings.inventory;
-    let bytes = std::fs::read(path).with_context(|| format!("reading `{}`", path.display()))?;
-    let (inventory_digest, feeds) =
-        rayon::join(|| artifact::sha256_hex(&bytes), || load_feeds(&settings, printer));
+    let (bytes, feeds) = rayon::join(|| std::fs::read(path), || load_feeds(&settings, printer));
+    let bytes = bytes.with_context(|| format!("reading `{}`", path.display()))?;
     let feeds = feeds?;
     tracing::info!(advisories = feeds.advisories.len(), elapsed = ?started.elapsed(), "feeds read");
     apply_gates(&settings, &feeds, printer)?;
@@ -67,8 +67,14 @@ pub fn run(
     let assessor =
         Assessor::new(&index, &feeds.intel, &policy.policy, &classifier, &previous, settings.today);
     report_cvss_errors(&assessor.cvss_errors, settings.strict, printer)?;
-    let hosts = assessor
-        .assess_stream(|each| stream_hosts(&bytes, &check_inventory_meta, each).map(drop))
+    let (inventory_digest, hosts) = rayon::join(
+        || artifact::sha256_hex(&bytes),
+        || {
+            assessor
+                .assess_stream(|each| stream_hosts(&bytes, &check_inventory_meta, each).map(drop))
+        },
+    );
+    let hosts = hosts
         .map_err(|error| {
             UserError::usage(format!("`{}` is not a usable inventory: {error}", path.display()))
         })?

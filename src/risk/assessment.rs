@@ -135,7 +135,9 @@ impl<'a> Assessor<'a> {
     /// Every host, in inventory order.
     pub fn assess(&self, hosts: &[HostRecord]) -> Result<Vec<HostAssessment>, ClassifyError> {
         let handed_over = self.assess_stream(|each| {
-            hosts.iter().for_each(|host| each(HostView::from_record(host)));
+            for host in hosts {
+                each(HostView::from_record(host));
+            }
             Ok::<(), std::convert::Infallible>(())
         });
         match handed_over {

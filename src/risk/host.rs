@@ -101,49 +101,6 @@ impl<'a> HostView<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hosts_stream_in_order_and_bad_meta_stops_early() {
-        let text = r#"{"meta": {"kind": "inventory", "schema_version": 1, "tool": "t",
-            "created_at": "2026-08-22T00:00:00Z", "operator": "o", "inputs": []},
-            "eol_source": null, "cmdb": null, "hosts": [
-            {"name": "a", "environment": null, "tags": [], "tier": {"tier": "t", "rule": "r"},
-             "outcome": {"status": "ok"}, "facts": null, "eol": null},
-            {"name": "b", "environment": null, "tags": [], "tier": {"tier": "t", "rule": "r"},
-             "outcome": {"status": "ok"}, "facts": null, "eol": null}]}"#;
-        let mut names = Vec::new();
-        let accept = |_: &ArtifactMeta| Ok(());
-        let meta =
-            stream_hosts(text.as_bytes(), &accept, &mut |host| names.push(host.name)).unwrap();
-        assert_eq!(meta.kind, "inventory");
-        assert_eq!(names, ["a", "b"]);
-
-        let refuse = |meta: &ArtifactMeta| Err(format!("`{}` is not wanted", meta.kind));
-        let mut count = 0;
-        let error = stream_hosts(text.as_bytes(), &refuse, &mut |_| count += 1).unwrap_err();
-        assert!(error.to_string().contains("`inventory` is not wanted"), "{error}");
-        assert_eq!(count, 0);
-    }
-
-    #[test]
-    fn packages_borrow_from_the_inventory_text() {
-        let text = r#"{"name": "web1", "address": "10.0.0.1", "environment": null, "tags": ["pci"],
-            "tier": {"tier": "tier1", "rule": "x"}, "outcome": {"status": "ok"}, "eol": null,
-            "facts": {"os": {"id": "debian", "version_id": "12", "pretty_name": "", "codename": null,
-                             "id_like": []},
-                      "kernel": "6.1", "packages": [{"name": "libc6", "version": "2.36-9+deb12u7",
-                      "arch": "amd64", "source_name": "glibc", "source_version": null}],
-                      "pending_updates": []}}"#;
-        let host: HostView<'_> = serde_json::from_str(text).unwrap();
-        let package = &host.facts.as_ref().unwrap().packages[0];
-        assert!(matches!(package.name, Cow::Borrowed("libc6")));
-        assert_eq!(package.source_name(), Some("glibc"));
-    }
-}
-
 /// Reads `inventory.json` in one pass, handing each host to `each` as soon
 /// as it is parsed, so assessing the first hosts overlaps with parsing the
 /// rest. Returns the artifact's `meta`; `check_meta` may refuse it (wrong
@@ -224,5 +181,48 @@ impl<'de> Visitor<'de> for HostsSeed<'_, 'de> {
             (self.each)(host);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_stream_in_order_and_bad_meta_stops_early() {
+        let text = r#"{"meta": {"kind": "inventory", "schema_version": 1, "tool": "t",
+            "created_at": "2026-08-22T00:00:00Z", "operator": "o", "inputs": []},
+            "eol_source": null, "cmdb": null, "hosts": [
+            {"name": "a", "environment": null, "tags": [], "tier": {"tier": "t", "rule": "r"},
+             "outcome": {"status": "ok"}, "facts": null, "eol": null},
+            {"name": "b", "environment": null, "tags": [], "tier": {"tier": "t", "rule": "r"},
+             "outcome": {"status": "ok"}, "facts": null, "eol": null}]}"#;
+        let mut names = Vec::new();
+        let accept = |_: &ArtifactMeta| Ok(());
+        let meta =
+            stream_hosts(text.as_bytes(), &accept, &mut |host| names.push(host.name)).unwrap();
+        assert_eq!(meta.kind, "inventory");
+        assert_eq!(names, ["a", "b"]);
+
+        let refuse = |meta: &ArtifactMeta| Err(format!("`{}` is not wanted", meta.kind));
+        let mut count = 0;
+        let error = stream_hosts(text.as_bytes(), &refuse, &mut |_| count += 1).unwrap_err();
+        assert!(error.to_string().contains("`inventory` is not wanted"), "{error}");
+        assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn packages_borrow_from_the_inventory_text() {
+        let text = r#"{"name": "web1", "address": "10.0.0.1", "environment": null, "tags": ["pci"],
+            "tier": {"tier": "tier1", "rule": "x"}, "outcome": {"status": "ok"}, "eol": null,
+            "facts": {"os": {"id": "debian", "version_id": "12", "pretty_name": "", "codename": null,
+                             "id_like": []},
+                      "kernel": "6.1", "packages": [{"name": "libc6", "version": "2.36-9+deb12u7",
+                      "arch": "amd64", "source_name": "glibc", "source_version": null}],
+                      "pending_updates": []}}"#;
+        let host: HostView<'_> = serde_json::from_str(text).unwrap();
+        let package = &host.facts.as_ref().unwrap().packages[0];
+        assert!(matches!(package.name, Cow::Borrowed("libc6")));
+        assert_eq!(package.source_name(), Some("glibc"));
     }
 }
