@@ -132,7 +132,7 @@ _patchpilot() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -182,7 +182,7 @@ _patchpilot() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -201,14 +201,66 @@ _patchpilot() {
             return 0
             ;;
         patchpilot__subcmd__assess)
-            opts="-v -q -h -V --format --color --verbose --quiet --operator --help --version"
+            opts="-i -a -o -v -q -h -V --inventory --advisories --kev --epss --max-age --strict --policy --previous --today --output --top --format --color --verbose --quiet --operator --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisories)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kev)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --epss)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --previous)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -514,7 +566,7 @@ _patchpilot() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -560,7 +612,7 @@ _patchpilot() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -656,7 +708,7 @@ _patchpilot() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -682,7 +734,7 @@ _patchpilot() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -708,7 +760,7 @@ _patchpilot() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -804,7 +856,7 @@ _patchpilot() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -830,7 +882,7 @@ _patchpilot() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -856,7 +908,7 @@ _patchpilot() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -882,7 +934,7 @@ _patchpilot() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -908,7 +960,7 @@ _patchpilot() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json csv" -- "${cur}"))
                     return 0
                     ;;
                 --color)

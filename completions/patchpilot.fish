@@ -25,7 +25,8 @@ function __fish_patchpilot_using_subcommand
 end
 
 complete -c patchpilot -n "__fish_patchpilot_needs_command" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_needs_command" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -62,7 +63,8 @@ complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and not
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and not __fish_seen_subcommand_from discover help" -l today -d 'Treat this date as today (YYYY-MM-DD), for reproducible reports' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and not __fish_seen_subcommand_from discover help" -l max-output -d 'Bytes of stdout and stderr kept per remote command; the rest is dropped and the truncation recorded' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and not __fish_seen_subcommand_from discover help" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and not __fish_seen_subcommand_from discover help" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -82,74 +84,91 @@ complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __f
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from discover" -l timeout -d 'Milliseconds to wait for each connection' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from discover" -l parallel -d 'Connection attempts in flight at once' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from discover" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from discover" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from discover" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from discover" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from discover" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from discover" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from discover" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from discover" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from help" -f -a "discover" -d 'List what answers on the given ports in an address range'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand inventory; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s i -l inventory -d 'The inventory artifact to assess' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s a -l advisories -d 'An advisory feed: a file, a directory (formats may be mixed) or a zip of OSV records. Repeatable' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l kev -d 'CISA Known Exploited Vulnerabilities catalog (JSON)' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l epss -d 'EPSS scores (CSV, with or without the `#model_version` line)' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l max-age -d 'Refuse to run when any feed\'s data is older than this many days (counted from `--today`). Feeds that carry no date are reported' -r
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l policy -d 'Policy file; its `[risk]` table sets the classification rules, SLA days and regulatory limits. Defaults to the built-in policy' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l previous -d 'The previous assessment: first-seen dates carry over from it so SLA clocks do not restart, and findings gone since are listed as resolved' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l today -d 'Treat this date as today (YYYY-MM-DD), for reproducible reports' -r
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s o -l output -d 'Where to write the artifact' -r -F
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l top -d 'CVEs listed in the summary' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -l strict -d 'Treat malformed feed records, undated feeds under `--max-age` and unparsable CVSS vectors as errors instead of warnings'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand assess" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s a -l assessment -d 'The assessment to plan from' -r -F
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s p -l policy -d 'The policy: windows, freezes, waves, exceptions, roles' -r -F
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -l now -d 'Plan as of this instant: RFC 3339 (`2026-08-22T06:00:00Z`) or a date (midnight UTC). Defaults to the current time' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s o -l output -d 'Where to write the plan' -r -F
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -f -a "show" -d 'Print a plan as tables (or as JSON with `--format json`)'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -f -a "diff" -d 'Show what changed between two plans'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -f -a "check-policy" -d 'Validate a policy file and report every problem with its location'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and not __fish_seen_subcommand_from show diff check-policy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from check-policy" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a plan as tables (or as JSON with `--format json`)'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Show what changed between two plans'
@@ -159,7 +178,8 @@ complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s k -l k
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s r -l role -d 'The role this approval is given in' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s p -l policy -d 'The policy naming roles, operators and their keys' -r -F
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -168,47 +188,51 @@ complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -l verify
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -l allowed-signers -d 'Print an `allowed_signers` file for `ssh-keygen -Y verify` from the policy\'s operators and exit'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand approve" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand stage" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand stage" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand stage" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand stage" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand stage" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand stage" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand stage" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand stage" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand rollout" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand rollout" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand rollout" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand rollout" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand rollout" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand rollout" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand rollout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand rollout" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand validate" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand validate" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand validate" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand validate" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand validate" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand report" -l format -d 'How results are printed on stdout: tables for people or JSON for programs' -r -f -a "human\t''
-json\t''"
+json\t''
+csv\t'One row per record, for spreadsheets (commands that list records, such as `assess`; others print `human`)'"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand report" -l color -d 'When to colour output. `NO_COLOR` in the environment means `never` under `auto`' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand report" -l operator -d 'Who is running this, recorded in every artifact and audit entry. Defaults to `SUDO_USER`, then `USER`' -r
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand report" -s v -l verbose -d 'More log detail on stderr: -v for decisions, -vv for every remote command'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand report" -s q -l quiet -d 'Only errors on stderr; no progress, no summary'
-complete -c patchpilot -n "__fish_patchpilot_using_subcommand report" -s h -l help -d 'Print help'
+complete -c patchpilot -n "__fish_patchpilot_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand report" -s V -l version -d 'Print version'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand help; and not __fish_seen_subcommand_from inventory assess plan approve stage rollout validate report help" -f -a "inventory" -d 'Reach hosts, gather facts, reconcile with a CMDB and write inventory.json'
 complete -c patchpilot -n "__fish_patchpilot_using_subcommand help; and not __fish_seen_subcommand_from inventory assess plan approve stage rollout validate report help" -f -a "assess" -d 'Match installed packages against advisories and write assessment.json'

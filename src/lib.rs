@@ -7,6 +7,7 @@
 //! domain modules (`fleet`, `transport`, `facts`, `artifact`, `output`, …)
 //! do the work.
 
+pub mod advisory;
 pub mod approval;
 pub mod artifact;
 pub mod baseline;
@@ -22,5 +23,6 @@ pub mod output;
 pub mod plan;
 pub mod policy;
 pub mod report;
+pub mod risk;
 pub mod settings;
 pub mod transport;

@@ -8,6 +8,7 @@
 //! the previous artifact in place. Each artifact type has a committed JSON
 //! Schema under `schemas/`; a test fails when one is stale.
 
+pub mod assessment;
 mod atomic;
 pub mod inventory;
 pub mod plan;
@@ -99,6 +100,11 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         (
             "plan.schema.json",
             serde_json::to_value(schemars::schema_for!(plan::PlanArtifact))
+                .expect("a schema always serialises"),
+        ),
+        (
+            "assessment.schema.json",
+            serde_json::to_value(schemars::schema_for!(assessment::AssessmentArtifact))
                 .expect("a schema always serialises"),
         ),
     ]

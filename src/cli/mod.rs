@@ -6,12 +6,14 @@
 //! Completions and the man page are generated from [`command`].
 
 mod approve;
+mod assess;
 mod inventory;
 mod plan;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 pub use approve::ApproveArgs;
+pub use assess::AssessArgs;
 pub use inventory::{DiscoverArgs, HostKeyPolicyArg, InventoryArgs, InventoryCommand};
 pub use plan::{CheckPolicyArgs, DiffArgs, PlanArgs, PlanCommand, ShowArgs};
 
@@ -60,6 +62,9 @@ pub struct GlobalArgs {
 pub enum FormatArg {
     Human,
     Json,
+    /// One row per record, for spreadsheets (commands that list records,
+    /// such as `assess`; others print `human`).
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,7 +80,7 @@ pub enum Command {
     Inventory(Box<InventoryArgs>),
 
     /// Match installed packages against advisories and write assessment.json.
-    Assess(PendingArgs),
+    Assess(AssessArgs),
 
     /// Apply a policy to an assessment and write an approvable plan.json.
     Plan(PlanArgs),

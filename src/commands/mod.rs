@@ -1,6 +1,7 @@
 //! One file per subcommand: orchestration only, domain work lives elsewhere.
 
 mod approve;
+mod assess;
 mod discover;
 mod inventory;
 mod pending;
@@ -19,7 +20,7 @@ pub fn run(command: Command, global: &GlobalSettings, printer: &Printer) -> anyh
             }
             None => inventory::run(&args, global, printer),
         },
-        Command::Assess(_) => Ok(pending::not_built("assess", printer)),
+        Command::Assess(args) => assess::run(&args, global, printer),
         Command::Plan(args) => {
             plan::run(crate::settings::PlanSettings::resolve(args)?, global, printer)
         }
