@@ -22,6 +22,9 @@ pub struct GlobalSettings {
     pub color: ColorChoice,
     pub verbosity: u8,
     pub quiet: bool,
+    /// `--format csv`: commands that list records print them as CSV;
+    /// `format` is then `Human` for everything else.
+    pub csv: bool,
     /// Who runs this; recorded in artifacts and audit entries.
     pub operator: String,
 }
@@ -30,9 +33,10 @@ impl GlobalSettings {
     pub fn resolve(args: &GlobalArgs) -> Self {
         GlobalSettings {
             format: match args.format {
-                FormatArg::Human => Format::Human,
+                FormatArg::Human | FormatArg::Csv => Format::Human,
                 FormatArg::Json => Format::Json,
             },
+            csv: args.format == FormatArg::Csv,
             color: match args.color {
                 ColorArg::Auto => ColorChoice::Auto,
                 ColorArg::Always => ColorChoice::Always,
