@@ -79,6 +79,10 @@ pub struct PolicySummary {
 pub struct HostAssessment {
     pub name: String,
     pub environment: Option<String>,
+    /// From the inventory, for planning: clusters must keep redundancy.
+    pub cluster: Option<String>,
+    /// Inventory groups, for policy selectors.
+    pub groups: Vec<String>,
     pub tier: String,
     pub tags: Vec<String>,
     /// `debian 12`, `almalinux 9.4`; empty when the host was not reached.

@@ -7,16 +7,19 @@
 //! whether a reboot is expected. The file format is read here and nowhere
 //! else, so wiring the real `assessment.json` in is one adapter in this file.
 //!
-//! LIMITATION: `assess` is being built in parallel, so this reads an interim
-//! JSON shape (documented on [`AssessmentDocument`]) with the field names
-//! its issue describes. Once `artifact::assessment` exists, replace
-//! [`AssessmentDocument`] with a conversion from its artifact type.
+//! Two shapes are read: the real `assessment.json` written by `assess`
+//! (recognised by its `meta.schema_version`), converted by
+//! [`from_assessment`], and a compact hand-written shape (documented on
+//! [`AssessmentDocument`]) that the planning tests and examples use.
 
 use std::path::Path;
 
 use jiff::civil::Date;
 use serde::Deserialize;
 
+use crate::artifact::assessment::{
+    AssessmentArtifact, Finding, FindingKind, HostStatus, Severity as ArtifactSeverity, Urgency,
+};
 use crate::artifact::plan::Classification;
 use crate::policy::selector::HostProfile;
 use crate::policy::sla::Severity;
@@ -137,9 +140,85 @@ pub fn read(path: &Path) -> Result<PlanInput, InputError> {
 
 /// Parses assessment JSON into planning input.
 pub fn parse(bytes: &[u8]) -> Result<PlanInput, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|error| error.to_string())?;
+    if value.pointer("/meta/schema_version").is_some() {
+        let artifact: AssessmentArtifact =
+            serde_json::from_value(value).map_err(|error| error.to_string())?;
+        return Ok(from_assessment(&artifact));
+    }
     let document: AssessmentDocument =
         serde_json::from_slice(bytes).map_err(|error| error.to_string())?;
     Ok(PlanInput { hosts: document.hosts.into_iter().map(host_input).collect() })
+}
+
+/// Converts the artifact `assess` writes. Unsupported-OS findings become the
+/// host's EOL note rather than package changes; the target version is the
+/// update the host's package manager offers when it has one (a repository
+/// usually carries only its newest version), else the advisory's fix.
+pub fn from_assessment(artifact: &AssessmentArtifact) -> PlanInput {
+    let hosts = artifact
+        .hosts
+        .iter()
+        .map(|host| HostInput {
+            profile: HostProfile {
+                name: host.name.clone(),
+                environment: host.environment.clone(),
+                groups: host.groups.clone(),
+                cluster: host.cluster.clone(),
+                tier: Some(host.tier.clone()),
+                tags: host.tags.clone(),
+            },
+            reachable: !matches!(host.status, HostStatus::NotReached { .. }),
+            eol: host
+                .findings
+                .iter()
+                .find(|finding| finding.kind == FindingKind::UnsupportedOs)
+                .map(|finding| finding.reason.clone()),
+            findings: host
+                .findings
+                .iter()
+                .filter(|finding| finding.kind != FindingKind::UnsupportedOs)
+                .map(finding_from_artifact)
+                .collect(),
+        })
+        .collect();
+    PlanInput { hosts }
+}
+
+fn finding_from_artifact(finding: &Finding) -> FindingInput {
+    FindingInput {
+        package: finding.package.clone(),
+        installed_version: finding.installed_version.clone().unwrap_or_default(),
+        target_version: finding.available_update.clone().or_else(|| finding.fixed_version.clone()),
+        classification: match finding.urgency {
+            Urgency::Emergency => Classification::Emergency,
+            Urgency::Scheduled => Classification::Scheduled,
+            Urgency::Deferrable => Classification::Deferrable,
+        },
+        severity: match finding.severity {
+            ArtifactSeverity::Critical => Some(Severity::Critical),
+            ArtifactSeverity::High => Some(Severity::High),
+            ArtifactSeverity::Medium => Some(Severity::Medium),
+            ArtifactSeverity::Low => Some(Severity::Low),
+            ArtifactSeverity::None | ArtifactSeverity::Unknown => None,
+        },
+        cves: finding.cves.clone(),
+        first_seen: finding.first_seen.parse().ok(),
+        sla_deadline: finding.deadline.parse().ok(),
+        reboot_expected: expects_reboot(&finding.package),
+        reason: Some(finding.reason.clone()),
+    }
+}
+
+/// Packages whose upgrade means a reboot on every common distribution.
+///
+/// LIMITATION: a name list; the package manager's own hints (Debian's
+/// reboot-required.pkgs after a dry run, `needs-restarting`) would be exact.
+fn expects_reboot(package: &str) -> bool {
+    const PREFIXES: &[&str] =
+        &["linux-image", "kernel", "glibc", "libc6", "systemd", "dbus", "pp-kernel"];
+    PREFIXES.iter().any(|prefix| package.starts_with(prefix))
 }
 
 fn host_input(host: AssessedHost) -> HostInput {

@@ -186,6 +186,8 @@ impl<'a> Assessor<'a> {
         let mut assessment = HostAssessment {
             name: host.name.clone(),
             environment: host.environment.clone(),
+            cluster: host.cluster.clone(),
+            groups: host.groups.clone(),
             tier: host.tier.tier.clone(),
             tags: host.tags.clone(),
             os: String::new(),

@@ -22,6 +22,11 @@ use crate::artifact::inventory::{
 pub struct HostView<'a> {
     pub name: String,
     pub environment: Option<String>,
+    /// Carried through so planning can keep clusters redundant.
+    #[serde(default)]
+    pub cluster: Option<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
     #[serde(default)]
     pub tags: Vec<String>,
     pub tier: TierAssignment,
@@ -79,6 +84,8 @@ impl<'a> HostView<'a> {
         HostView {
             name: host.name.clone(),
             environment: host.environment.clone(),
+            cluster: host.cluster.clone(),
+            groups: host.groups.clone(),
             tags: host.tags.clone(),
             tier: host.tier.clone(),
             outcome: host.outcome.clone(),
