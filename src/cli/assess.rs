@@ -4,20 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-/// Match installed packages against advisories and write assessment.json.
-///
-/// Reads the inventory, every advisory feed given (OSV directories or zips
-/// for Debian, Ubuntu, Alpine, AlmaLinux, Rocky and Red Hat; Debian
-/// security-tracker DSA/DLA lists; Alpine secdb; Red Hat CSAF), CISA KEV and
-/// EPSS, and the host's own pending security updates. Each finding is
-/// classified emergency, scheduled or deferrable by the policy's `[risk]`
-/// rules and given a deadline from its tier, severity and regulatory tags.
-/// With `--previous`, first-seen dates carry over and fixed findings are
-/// listed as resolved. Nothing is fetched from the network.
-///
-/// `--format human` prints summary tables, `--format json` the summary as
-/// JSON, `--format csv` one row per finding for spreadsheets; the artifact
-/// always goes to `--output`.
+/// Arguments of `patchpilot assess`; the help text is on `Command::Assess`.
 #[derive(Debug, Args)]
 pub struct AssessArgs {
     /// The inventory artifact to assess.
