@@ -109,7 +109,8 @@ fn scope_for(facts: &FindingFacts<'_>) -> Scope<'static> {
     scope.push_constant("tier", facts.tier.to_string());
     scope.push_constant("environment", facts.environment.unwrap_or_default().to_string());
     scope.push_constant("fix_available", facts.fix_available);
-    scope.push_constant("package", facts.package.to_string());
+    // `package` is a reserved word in rhai, so the name is `package_name`.
+    scope.push_constant("package_name", facts.package.to_string());
     scope.push_constant("advisory", facts.advisory.to_string());
     scope.push_constant("cves", strings(facts.cves));
     scope
@@ -132,6 +133,21 @@ mod tests {
         let facts = FindingFacts::sample();
         let expression =
             sandbox.compile(r#"cvss >= 7.0 && tags.contains("pci") && tier == "tier1""#).unwrap();
+        assert!(sandbox.evaluate(&expression, &facts).unwrap());
+    }
+
+    /// The package's name was documented as `package`, a reserved word in
+    /// rhai, so no rule could refer to it.
+    #[test]
+    fn every_documented_variable_can_be_used() {
+        let sandbox = Sandbox::new();
+        let facts = FindingFacts::sample();
+        let source = r#"kind != "" && severity != "" && cvss >= 0.0 && (has_cvss || !has_cvss)
+            && (kev || !kev) && (ransomware || !ransomware) && epss >= 0.0
+            && epss_percentile >= 0.0 && tags.len() >= 0 && tier != "" && environment == environment
+            && (fix_available || !fix_available) && package_name != "" && advisory != ""
+            && cves.len() >= 0"#;
+        let expression = sandbox.compile(source).unwrap();
         assert!(sandbox.evaluate(&expression, &facts).unwrap());
     }
 
