@@ -41,14 +41,7 @@ impl Session for LocalSession {
         let stdout = stdout.join().unwrap_or_default();
         let stderr = stderr.join().unwrap_or_default();
 
-        Ok(CommandOutput {
-            exit_status,
-            stdout_dropped: stdout.dropped(),
-            stderr_dropped: stderr.dropped(),
-            stdout: stdout.into_bytes(),
-            stderr: stderr.into_bytes(),
-            duration: started.elapsed(),
-        })
+        Ok(CommandOutput::from_streams(exit_status, stdout, stderr, started.elapsed()))
     }
 }
 

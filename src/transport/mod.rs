@@ -135,6 +135,23 @@ pub struct CommandOutput {
 }
 
 impl CommandOutput {
+    /// Assembles the result from the two bounded streams.
+    pub fn from_streams(
+        exit_status: i32,
+        stdout: BoundedBuffer,
+        stderr: BoundedBuffer,
+        duration: Duration,
+    ) -> Self {
+        CommandOutput {
+            exit_status,
+            stdout_dropped: stdout.dropped(),
+            stderr_dropped: stderr.dropped(),
+            stdout: stdout.into_bytes(),
+            stderr: stderr.into_bytes(),
+            duration,
+        }
+    }
+
     pub fn is_truncated(&self) -> bool {
         self.stdout_dropped > 0 || self.stderr_dropped > 0
     }

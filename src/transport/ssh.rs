@@ -143,14 +143,7 @@ impl Session for SshSession {
         channel.wait_close().map_err(|e| ssh_call_error(&e, started))?;
         let exit_status = channel.exit_status().map_err(protocol_error)?;
 
-        Ok(CommandOutput {
-            exit_status,
-            stdout_dropped: stdout.dropped(),
-            stderr_dropped: stderr.dropped(),
-            stdout: stdout.into_bytes(),
-            stderr: stderr.into_bytes(),
-            duration: started.elapsed(),
-        })
+        Ok(CommandOutput::from_streams(exit_status, stdout, stderr, started.elapsed()))
     }
 }
 
