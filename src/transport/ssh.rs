@@ -314,6 +314,9 @@ fn authenticate(
 
     for key in identity_files(target) {
         tried.push(format!("key `{}`", key.display()));
+        // LIMITATION: keys that need a passphrase are skipped with a warning;
+        // a passphrase from an environment variable or a prompt (as for
+        // passwords) would lift it. ssh-agent covers such keys meanwhile.
         match session.userauth_pubkey_file(user, None, &key, None) {
             Ok(()) if session.authenticated() => return Ok(()),
             Ok(()) => {}
