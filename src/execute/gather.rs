@@ -71,8 +71,13 @@ pub fn gather(job: &GatherJob) -> GatherReport {
         }
     }
 
-    let probe_timeout = job.command_timeout.min(Duration::from_secs(10));
-    report.probes = job.probes.iter().map(|probe| baseline::run(probe, probe_timeout)).collect();
+    // A baseline is recorded only for a host that answered; probing a dead
+    // one would only add its time-outs to the run.
+    if report.outcome.is_ok() {
+        let probe_timeout = job.command_timeout.min(Duration::from_secs(10));
+        report.probes =
+            job.probes.iter().map(|probe| baseline::run(probe, probe_timeout)).collect();
+    }
     report.duration = started.elapsed();
     report
 }
