@@ -64,7 +64,9 @@ pub fn targets(settings: &ScanSettings) -> Result<Vec<SocketAddr>, DiscoveryErro
     }
     let mut targets = Vec::new();
     for network in &settings.networks {
-        for address in usable_hosts(network) {
+        // `hosts()` leaves out network and broadcast addresses, except in /31
+        // and /32 networks, where every address is a host.
+        for address in network.hosts() {
             for &port in &settings.ports {
                 targets.push(SocketAddr::new(address, port));
                 if targets.len() > MAX_TARGETS {
@@ -74,21 +76,6 @@ pub fn targets(settings: &ScanSettings) -> Result<Vec<SocketAddr>, DiscoveryErro
         }
     }
     Ok(targets)
-}
-
-/// Host addresses of a network; a single address or /31 keeps all of them.
-fn usable_hosts(network: &IpNet) -> Box<dyn Iterator<Item = IpAddr>> {
-    if network.prefix_len() + 1 >= network.max_prefix_len() {
-        Box::new(
-            network
-                .hosts()
-                .chain(std::iter::once(network.network()))
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter(),
-        )
-    } else {
-        Box::new(network.hosts())
-    }
 }
 
 /// Scans and returns the open ports in address order, reporting each as found.
@@ -174,6 +161,21 @@ mod tests {
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].port, open_port);
         assert_eq!(open[0].address.to_string(), "127.0.0.1");
+    }
+
+    /// A bare address and a /31 scan every address they hold.
+    #[test]
+    fn single_addresses_and_point_to_point_links_are_scanned_whole() {
+        let settings = |cidr: &str| ScanSettings {
+            networks: parse_networks(&[cidr.to_string()]).unwrap(),
+            ports: vec![22],
+            rate_per_second: 10,
+            timeout: Duration::from_millis(10),
+            parallel: 1,
+        };
+        let single = targets(&settings("127.0.0.7")).unwrap();
+        assert_eq!(single, ["127.0.0.7:22".parse().unwrap()]);
+        assert_eq!(targets(&settings("127.0.0.6/31")).unwrap().len(), 2);
     }
 
     #[test]

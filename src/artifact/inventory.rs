@@ -93,6 +93,65 @@ impl HostOutcome {
     pub fn is_ok(&self) -> bool {
         matches!(self, HostOutcome::Ok)
     }
+
+    /// The `status` as the artifact spells it.
+    pub fn status(&self) -> &'static str {
+        match self {
+            HostOutcome::Ok => "ok",
+            HostOutcome::Refused { .. } => "refused",
+            HostOutcome::Unreachable { .. } => "unreachable",
+            HostOutcome::TimedOut { .. } => "timed-out",
+            HostOutcome::AuthenticationFailed { .. } => "authentication-failed",
+            HostOutcome::HostKeyMismatch { .. } => "host-key-mismatch",
+            HostOutcome::HostKeyUnknown { .. } => "host-key-unknown",
+            HostOutcome::Failed { .. } => "failed",
+        }
+    }
+
+    /// What went wrong, for every outcome but `Ok`.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            HostOutcome::Ok => None,
+            HostOutcome::Refused { message }
+            | HostOutcome::Unreachable { message }
+            | HostOutcome::TimedOut { message }
+            | HostOutcome::AuthenticationFailed { message }
+            | HostOutcome::HostKeyMismatch { message, .. }
+            | HostOutcome::HostKeyUnknown { message, .. }
+            | HostOutcome::Failed { message } => Some(message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `status()` must spell each outcome exactly as serde tags it.
+    #[test]
+    fn status_matches_the_serialised_tag() {
+        let message = String::from("m");
+        let fingerprint = String::from("SHA256:x");
+        for outcome in [
+            HostOutcome::Ok,
+            HostOutcome::Refused { message: message.clone() },
+            HostOutcome::Unreachable { message: message.clone() },
+            HostOutcome::TimedOut { message: message.clone() },
+            HostOutcome::AuthenticationFailed { message: message.clone() },
+            HostOutcome::HostKeyMismatch {
+                message: message.clone(),
+                fingerprint: fingerprint.clone(),
+            },
+            HostOutcome::HostKeyUnknown {
+                message: message.clone(),
+                fingerprint: fingerprint.clone(),
+            },
+            HostOutcome::Failed { message: message.clone() },
+        ] {
+            let tagged = serde_json::to_value(&outcome).unwrap();
+            assert_eq!(tagged["status"], outcome.status());
+        }
+    }
 }
 
 /// The criticality tier and the rule that set it.

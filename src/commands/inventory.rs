@@ -39,6 +39,7 @@ pub fn run(
     }
 
     let jobs = build_jobs(&settings)?;
+    let endpoints: Vec<Option<Endpoint>> = jobs.iter().map(Endpoint::of).collect();
     for warning in settings.resolver.warnings.lock().map(|w| w.clone()).unwrap_or_default() {
         printer.warning(warning);
     }
@@ -52,7 +53,7 @@ pub fn run(
     let reports = gather_all(jobs, &settings, printer);
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "gathering finished");
 
-    let artifact = build_artifact(&settings, reports)?;
+    let artifact = build_artifact(&settings, reports, endpoints)?;
     artifact::save(&settings.output, &artifact)?;
 
     match printer.format() {
@@ -132,7 +133,11 @@ fn gather_all(
                     duration_ms: report.duration.as_millis(),
                 });
             } else if !report.outcome.is_ok() {
-                printer.warning(format!("`{}`: {}", report.name, outcome_message(&report.outcome)));
+                printer.warning(format!(
+                    "`{}`: {}",
+                    report.name,
+                    report.outcome.message().unwrap_or("ok")
+                ));
             }
         },
     );
@@ -140,9 +145,32 @@ fn gather_all(
     reports
 }
 
+/// Where an SSH host was actually reached, after `~/.ssh/config` had its
+/// say; resolved once, when the jobs are built.
+#[derive(Debug)]
+struct Endpoint {
+    address: String,
+    port: u16,
+    user: String,
+}
+
+impl Endpoint {
+    fn of(job: &GatherJob) -> Option<Endpoint> {
+        match &job.reach {
+            Reach::Ssh(target) => Some(Endpoint {
+                address: target.address.clone(),
+                port: target.port,
+                user: target.user.clone(),
+            }),
+            Reach::Local | Reach::Unsupported(_) => None,
+        }
+    }
+}
+
 fn build_artifact(
     settings: &InventorySettings,
     reports: Vec<GatherReport>,
+    endpoints: Vec<Option<Endpoint>>,
 ) -> anyhow::Result<InventoryArtifact> {
     let mut meta = ArtifactMeta::new("inventory", SCHEMA_VERSION, &settings.operator);
     if let Some(path) = &settings.inventory_path {
@@ -157,7 +185,10 @@ fn build_artifact(
         .iter()
         .zip(&settings.tiers)
         .zip(reports)
-        .map(|((host, tier), report)| record(settings, host, tier.clone(), report))
+        .zip(endpoints)
+        .map(|(((host, tier), report), endpoint)| {
+            record(settings, host, tier.clone(), report, endpoint)
+        })
         .collect::<anyhow::Result<_>>()?;
 
     let cmdb = settings
@@ -178,12 +209,13 @@ fn record(
     host: &Host,
     tier: crate::artifact::inventory::TierAssignment,
     report: GatherReport,
+    endpoint: Option<Endpoint>,
 ) -> anyhow::Result<HostRecord> {
     let mut record = host.to_record(tier, report.outcome);
-    if let Ok(Reach::Ssh(target)) = reach(host, settings) {
-        record.address.clone_from(&target.address);
-        record.port = target.port;
-        record.user.clone_from(&target.user);
+    if let Some(endpoint) = endpoint {
+        record.address = endpoint.address;
+        record.port = endpoint.port;
+        record.user = endpoint.user;
     }
     record.duration_ms = u64::try_from(report.duration.as_millis()).context("duration")?;
     record.eol = report.facts.as_ref().and_then(|facts| {
@@ -194,19 +226,6 @@ fn record(
     record.facts = report.facts;
     record.watched_files = report.watched_files;
     Ok(record)
-}
-
-fn outcome_message(outcome: &HostOutcome) -> &str {
-    match outcome {
-        HostOutcome::Ok => "ok",
-        HostOutcome::Refused { message }
-        | HostOutcome::Unreachable { message }
-        | HostOutcome::TimedOut { message }
-        | HostOutcome::AuthenticationFailed { message }
-        | HostOutcome::HostKeyMismatch { message, .. }
-        | HostOutcome::HostKeyUnknown { message, .. }
-        | HostOutcome::Failed { message } => message,
-    }
 }
 
 /// The most severe outcome decides: host keys, then authentication, then

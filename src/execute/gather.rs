@@ -106,7 +106,7 @@ fn gather_remote(
                 message: format!(
                     "facts unreadable ({error}); exit status {}, stderr: {}",
                     output.exit_status,
-                    String::from_utf8_lossy(&output.stderr).trim()
+                    stderr_without_markers(&output.stderr)
                 ),
             };
             return Ok(());
@@ -119,6 +119,15 @@ fn gather_remote(
         report.watched_files = parse_watch_output(&job.watch, &output.stdout);
     }
     Ok(())
+}
+
+/// The script's stderr as an operator reads it: its step markers dropped.
+fn stderr_without_markers(stderr: &[u8]) -> String {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|line| !line.starts_with("@@pp:"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn command(job: &GatherJob, script: String) -> RemoteCommand {

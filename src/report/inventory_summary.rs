@@ -80,11 +80,7 @@ fn host_table<'a>(hosts: impl Iterator<Item = &'a HostRecord>, color: bool) -> T
 }
 
 fn status_cell(outcome: &HostOutcome, color: bool) -> Cell {
-    let text = serde_json::to_value(outcome)
-        .ok()
-        .and_then(|value| value.get("status").and_then(|s| s.as_str()).map(String::from))
-        .unwrap_or_default();
-    let cell = Cell::new(text);
+    let cell = Cell::new(outcome.status());
     match (color, outcome.is_ok()) {
         (false, _) => cell,
         (true, true) => cell.fg(Color::Green),

@@ -448,14 +448,7 @@ fn eol_draft<'a>(eol: &EolStatus) -> Option<Draft<'a>> {
 }
 
 fn outcome_reason(host: &HostView<'_>) -> String {
-    serde_json::to_value(&host.outcome)
-        .ok()
-        .and_then(|value| {
-            let status = value.get("status")?.as_str()?.to_string();
-            let message = value.get("message").and_then(|m| m.as_str()).unwrap_or("no facts");
-            Some(format!("{status}: {message}"))
-        })
-        .unwrap_or_else(|| "no facts in the inventory".into())
+    format!("{}: {}", host.outcome.status(), host.outcome.message().unwrap_or("no facts"))
 }
 
 /// Most urgent first, then overdue, severity, advisory and package.

@@ -17,9 +17,7 @@ use std::net::IpAddr;
 
 use super::os_name;
 use super::{Cmdb, CmdbEntry};
-use crate::artifact::inventory::{
-    CmdbEntryRef, CmdbMismatch, CmdbReconciliation, HostOutcome, HostRecord,
-};
+use crate::artifact::inventory::{CmdbEntryRef, CmdbMismatch, CmdbReconciliation, HostRecord};
 
 /// Compares the export with the host records of this run.
 ///
@@ -49,7 +47,7 @@ pub fn reconcile(
 
         let host = &hosts[position];
         if !host.outcome.is_ok() {
-            result.missing_or_unreachable.push(entry_ref(entry, outcome_status(&host.outcome)));
+            result.missing_or_unreachable.push(entry_ref(entry, host.outcome.status()));
         }
         result.mismatches.extend(mismatches(entry, host));
     }
@@ -73,20 +71,6 @@ pub fn reconcile(
 
 fn entry_ref(entry: &CmdbEntry, reason: &str) -> CmdbEntryRef {
     CmdbEntryRef { name: entry.name.clone(), reason: reason.to_string() }
-}
-
-/// The outcome's `status` as the artifact spells it.
-fn outcome_status(outcome: &HostOutcome) -> &'static str {
-    match outcome {
-        HostOutcome::Ok => "ok",
-        HostOutcome::Refused { .. } => "refused",
-        HostOutcome::Unreachable { .. } => "unreachable",
-        HostOutcome::TimedOut { .. } => "timed-out",
-        HostOutcome::AuthenticationFailed { .. } => "authentication-failed",
-        HostOutcome::HostKeyMismatch { .. } => "host-key-mismatch",
-        HostOutcome::HostKeyUnknown { .. } => "host-key-unknown",
-        HostOutcome::Failed { .. } => "failed",
-    }
 }
 
 /// Host positions by normalised name, short name and address.
@@ -236,6 +220,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::artifact::inventory::HostOutcome;
     use crate::artifact::inventory::{Facts, OsInfo, TierAssignment};
     use crate::fleet::cmdb::CmdbMapping;
 
