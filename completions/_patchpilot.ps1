@@ -71,6 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'patchpilot' -ScriptBlock {
             [CompletionResult]::new('--become', '--become', [CompletionResultType]::ParameterName, 'Run fact commands through `sudo`')
             [CompletionResult]::new('--ask-become-pass', '--ask-become-pass', [CompletionResultType]::ParameterName, 'Prompt for the sudo password on the terminal')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Refresh package lists on each host (`apt-get update`, `dnf makecache`) before reading pending updates. Needs root or `--become`')
+            [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Gather every package list afresh. By default a host whose dpkg and apt state has not changed since the inventory at `--output` keeps that inventory''s packages and pending updates, which skips the two dearest steps on the host')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr: -v for decisions, -vv for every remote command')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr: -v for decisions, -vv for every remote command')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress, no summary')

@@ -188,6 +188,18 @@ pub struct Facts {
     /// Gather steps that failed, timed out or were cut short, so a partial
     /// result is never mistaken for a clean one.
     pub gather_issues: Vec<GatherIssue>,
+    /// What the package list and pending updates were read against: `stat`
+    /// (name, inode, size, modification time) of every file whose change
+    /// can change them (dpkg's status, apt's lists, sources, preferences and
+    /// configuration). The next inventory sends it back, and
+    /// a host where none of them changed skips `dpkg-query` and `apt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_state: Option<String>,
+    /// The package list and pending updates are the previous inventory's,
+    /// because `package_state` had not changed since (`--full` gathers them
+    /// afresh).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub packages_carried_over: bool,
 }
 
 /// One gather step that did not go cleanly on a host.

@@ -10,6 +10,7 @@ use clap::{Args, Subcommand, ValueEnum};
 /// transport, so `patchpilot inventory` works out of the box.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
+#[expect(clippy::struct_excessive_bools, reason = "each bool is one command-line switch")]
 pub struct InventoryArgs {
     #[command(subcommand)]
     pub command: Option<InventoryCommand>,
@@ -88,6 +89,13 @@ pub struct InventoryArgs {
     /// before reading pending updates. Needs root or `--become`.
     #[arg(long, help_heading = "Facts")]
     pub refresh: bool,
+
+    /// Gather every package list afresh. By default a host whose dpkg and
+    /// apt state has not changed since the inventory at `--output` keeps
+    /// that inventory's packages and pending updates, which skips the two
+    /// dearest steps on the host.
+    #[arg(long, help_heading = "Facts")]
+    pub full: bool,
 
     /// CMDB export (CSV or JSON) to reconcile against.
     #[arg(long, help_heading = "Reconciliation")]

@@ -1,12 +1,17 @@
 //! `patchpilot inventory`: reach the selected hosts in parallel, gather
 //! facts, and write `inventory.json`.
 
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::artifact::inventory::{HostOutcome, HostRecord, InventoryArtifact, SCHEMA_VERSION};
+use crate::artifact::inventory::{
+    Facts, HostOutcome, HostRecord, InventoryArtifact, SCHEMA_VERSION,
+};
 use crate::artifact::{self, ArtifactMeta};
 use crate::baseline::{self, Probe};
 use crate::cli::InventoryArgs;
@@ -38,7 +43,8 @@ pub fn run(
         printer.warning(warning);
     }
 
-    let jobs = build_jobs(&settings)?;
+    let previous = previous_facts(&settings, printer);
+    let jobs = build_jobs(&settings, &previous)?;
     let endpoints: Vec<Option<Endpoint>> = jobs.iter().map(Endpoint::of).collect();
     for warning in settings.resolver.warnings.lock().map(|w| w.clone()).unwrap_or_default() {
         printer.warning(warning);
@@ -71,7 +77,10 @@ pub fn run(
     Ok(exit_code_for(&artifact.hosts))
 }
 
-fn build_jobs(settings: &InventorySettings) -> anyhow::Result<Vec<GatherJob>> {
+fn build_jobs(
+    settings: &InventorySettings,
+    previous: &HashMap<String, Arc<Facts>>,
+) -> anyhow::Result<Vec<GatherJob>> {
     settings
         .hosts
         .iter()
@@ -83,12 +92,55 @@ fn build_jobs(settings: &InventorySettings) -> anyhow::Result<Vec<GatherJob>> {
                 refresh: settings.refresh,
                 watch: host.watch.clone(),
                 probes: host.probes.iter().map(probe).collect(),
+                previous: previous.get(&host.name).cloned(),
                 command_timeout: settings.command_timeout,
                 host_timeout: settings.host_timeout,
                 max_output: settings.max_output,
             })
         })
         .collect()
+}
+
+/// Facts of the inventory already at the output path, by host name, for
+/// the hosts that recorded a package state. Nothing with `--full` or
+/// `--refresh` (the lists change anyway), when there is no such file, or
+/// when another version of patchpilot wrote it (its parsers may differ).
+fn previous_facts(settings: &InventorySettings, printer: &Printer) -> HashMap<String, Arc<Facts>> {
+    if settings.full || settings.refresh {
+        return HashMap::new();
+    }
+    match read_previous(&settings.output) {
+        Ok(previous) => previous,
+        Err(error) => {
+            printer.warning(format!(
+                "gathering every package list afresh: the previous inventory `{}` is unusable: {error:#}",
+                settings.output.display()
+            ));
+            HashMap::new()
+        }
+    }
+}
+
+fn read_previous(path: &Path) -> anyhow::Result<HashMap<String, Arc<Facts>>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(error) => return Err(error).context("reading it"),
+    };
+    let artifact: InventoryArtifact =
+        serde_json::from_slice(&bytes).context("it is not an inventory artifact")?;
+    let current = ArtifactMeta::new("inventory", SCHEMA_VERSION, "");
+    if artifact.meta.kind != current.kind || artifact.meta.tool != current.tool {
+        return Ok(HashMap::new());
+    }
+    Ok(artifact
+        .hosts
+        .into_iter()
+        .filter_map(|host| {
+            let facts = host.facts.filter(|facts| facts.package_state.is_some())?;
+            Some((host.name, Arc::new(facts)))
+        })
+        .collect())
 }
 
 fn reach(host: &Host, settings: &InventorySettings) -> anyhow::Result<Reach> {

@@ -1,9 +1,11 @@
-//! Gathering one host's facts: connect, one round trip for the facts, one
-//! for watched files if any, then the controller-side probes.
+//! Gathering one host's facts: connect, one round trip for the facts and
+//! the digests of watched files, then the controller-side probes.
 //!
 //! This is the per-host unit of work that `inventory` fans out; later steps
 //! (validate's rescan) reuse it.
 
+use std::fmt::Write as _;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::artifact::inventory::{Facts, HostOutcome, ProbeResult, WatchedFile};
@@ -31,6 +33,9 @@ pub struct GatherJob {
     pub refresh: bool,
     pub watch: Vec<String>,
     pub probes: Vec<Probe>,
+    /// This host's facts from the previous inventory, when they carry a
+    /// package state the host can compare with its own.
+    pub previous: Option<Arc<Facts>>,
     pub command_timeout: Duration,
     pub host_timeout: Duration,
     pub max_output: usize,
@@ -96,10 +101,12 @@ fn gather_remote(
         }
     };
 
-    let facts_command = command(job, facts_script(job.refresh));
+    let previous = job.previous.as_deref();
+    let previous_state = previous.and_then(|facts| facts.package_state.as_deref());
+    let facts_command = command(job, facts_script(job.refresh, &job.watch, previous_state));
     let output = session.run(&facts_command, deadline)?;
     report.truncated |= output.is_truncated();
-    match crate::facts::linux::parse_streams(&output.stdout, &output.stderr) {
+    match crate::facts::linux::parse_with_previous(&output.stdout, &output.stderr, previous) {
         Ok(facts) => report.facts = Some(facts),
         Err(error) => {
             report.outcome = HostOutcome::Failed {
@@ -112,11 +119,9 @@ fn gather_remote(
             return Ok(());
         }
     }
-
     if !job.watch.is_empty() {
-        let output = session.run(&command(job, watch_script(&job.watch)), deadline)?;
-        report.truncated |= output.is_truncated();
-        report.watched_files = parse_watch_output(&job.watch, &output.stdout);
+        let digests = crate::facts::linux::section_text(&output.stdout, WATCH_SECTION);
+        report.watched_files = parse_watch_output(&job.watch, &digests);
     }
     Ok(())
 }
@@ -136,19 +141,41 @@ fn command(job: &GatherJob, script: String) -> RemoteCommand {
     command
 }
 
-fn facts_script(refresh: bool) -> String {
-    let prefix = if refresh { "PP_REFRESH=1; export PP_REFRESH\n" } else { "" };
-    format!("{prefix}{}", crate::facts::linux::GATHER_SCRIPT)
+/// The section of the gather output that carries the watched files' digests.
+const WATCH_SECTION: &str = "watched-files";
+
+/// The gather script, preceded by what this job adds to it: the refresh
+/// switch, the previous package state to compare with, and the
+/// `pp_watched` step that digests the watched files in the same round trip.
+fn facts_script(refresh: bool, watch: &[String], previous_state: Option<&str>) -> String {
+    let mut script = String::new();
+    if refresh {
+        script.push_str("PP_REFRESH=1; export PP_REFRESH\n");
+    }
+    if let Some(state) = previous_state {
+        let _ = writeln!(script, "PP_PACKAGE_STATE={}", quote::quote_str(state));
+    }
+    if !watch.is_empty() {
+        script.push_str(&watch_function(watch));
+    }
+    script.push_str(crate::facts::linux::GATHER_SCRIPT);
+    script
 }
 
-/// `sha256sum` each watched path; a missing file prints nothing for it.
-fn watch_script(paths: &[String]) -> String {
+/// `sha256sum` of each watched path that is a regular file. Anything else
+/// (a FIFO, a device, a directory) is never opened, so it cannot hold the
+/// gather up; a missing file prints nothing for itself. Run without
+/// `timeout`, which would cost a process on every host: a file on a hung
+/// mount stops the whole gather at the command time-out instead.
+fn watch_function(paths: &[String]) -> String {
     let quoted: Vec<String> = paths.iter().map(|path| quote::quote_str(path)).collect();
-    format!("sha256sum -- {} 2>/dev/null; true", quoted.join(" "))
+    format!(
+        "pp_watched() {{\n\tset --\n\tfor pp_f in {}; do\n\t\t[ -f \"$pp_f\" ] && set -- \"$@\" \"$pp_f\"\n\tdone\n\t[ $# -eq 0 ] || sha256sum -- \"$@\" 2>/dev/null\n}}\n",
+        quoted.join(" ")
+    )
 }
 
-fn parse_watch_output(paths: &[String], stdout: &[u8]) -> Vec<WatchedFile> {
-    let text = String::from_utf8_lossy(stdout);
+fn parse_watch_output(paths: &[String], text: &str) -> Vec<WatchedFile> {
     paths
         .iter()
         .map(|path| WatchedFile {
@@ -167,17 +194,28 @@ mod tests {
 
     #[test]
     fn watched_file_digests_match_paths_and_missing_ones_are_none() {
-        let output =
-            b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  /etc/a b\n";
+        let output = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  /etc/a b\n";
         let files = parse_watch_output(&["/etc/a b".into(), "/etc/missing".into()], output);
         assert_eq!(files[0].sha256.as_deref().map(str::len), Some(64));
         assert_eq!(files[1].sha256, None);
     }
 
     #[test]
-    fn watch_script_quotes_hostile_paths() {
-        let script = watch_script(&["/etc/x; rm -rf /".into()]);
-        assert_eq!(script, "sha256sum -- '/etc/x; rm -rf /' 2>/dev/null; true");
+    fn watched_paths_are_quoted_into_the_script() {
+        let script = facts_script(false, &["/etc/x; rm -rf /".into(), "/etc/$(id)".into()], None);
+        assert!(script.starts_with(
+            "pp_watched() {\n\tset --\n\tfor pp_f in '/etc/x; rm -rf /' '/etc/$(id)'; do\n"
+        ));
+        assert!(script.ends_with(crate::facts::linux::GATHER_SCRIPT));
+        assert!(!facts_script(true, &[], None).contains("pp_watched() {"));
+    }
+
+    #[test]
+    fn the_previous_package_state_travels_quoted() {
+        let state = "/var/lib/dpkg/status 12 345 2026-12-03 20:10:00.1 +0000\n/x'; reboot; '";
+        let script = facts_script(false, &[], Some(state));
+        let expected = format!("PP_PACKAGE_STATE={}\n", quote::quote_str(state));
+        assert!(script.starts_with(&expected), "{script}");
     }
 }
 
@@ -196,6 +234,7 @@ mod local_tests {
             refresh: false,
             watch: vec!["/etc/os-release".into(), "/nonexistent".into()],
             probes: Vec::new(),
+            previous: None,
             command_timeout: Duration::from_secs(60),
             host_timeout: Duration::from_secs(120),
             max_output: 16 << 20,

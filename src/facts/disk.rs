@@ -1,5 +1,6 @@
-//! Disk space per mounted filesystem, from `df -P -k`, with pseudo and
-//! network filesystems left out by their type from `/proc/self/mounts`.
+//! Disk space per mounted filesystem, from `df -P -k -T`, with pseudo and
+//! network filesystems left out by their type (older gather output has no
+//! type column and carries the types from `/proc/self/mounts` instead).
 //!
 //! A full `/` or `/var` stops a patch run half way, so real local
 //! filesystems matter; `tmpfs`, `squashfs` snaps (always 100 % full) and
@@ -45,29 +46,53 @@ const SKIPPED_TYPES: &[&str] = &[
     "tracefs",
 ];
 
-/// Parses `df -P -k` rows. Columns are read from the right (capacity ends
-/// in `%` and is preceded by three numbers), so a device name with spaces
-/// still parses; the header and anything malformed are skipped.
+/// Parses `df -P -k` rows, with or without the `-T` type column (told by
+/// the header). Columns are read from the right (capacity ends in `%` and
+/// is preceded by three numbers), so a device name with spaces still
+/// parses; the header and anything malformed are skipped.
 pub fn parse_df(text: &str) -> Vec<DiskUsage> {
-    text.lines().filter_map(parse_df_row).collect()
+    parse_typed_df(text).into_iter().map(|row| row.usage).collect()
 }
 
-fn parse_df_row(line: &str) -> Option<DiskUsage> {
+/// Each mount point's filesystem type, from `df -T` output; empty when
+/// the output has no type column.
+pub fn parse_df_types(text: &str) -> BTreeMap<String, String> {
+    parse_typed_df(text).into_iter().filter_map(|row| Some((row.usage.mount, row.kind?))).collect()
+}
+
+struct DfRow {
+    usage: DiskUsage,
+    kind: Option<String>,
+}
+
+fn parse_typed_df(text: &str) -> Vec<DfRow> {
+    let has_type_column = text.lines().next().is_some_and(|header| {
+        let mut words = header.split_whitespace();
+        words.next() == Some("Filesystem") && words.next() == Some("Type")
+    });
+    text.lines().filter_map(|line| parse_df_row(line, has_type_column)).collect()
+}
+
+fn parse_df_row(line: &str, has_type_column: bool) -> Option<DfRow> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let capacity = words.iter().position(|word| word.len() > 1 && word.ends_with('%'))?;
-    if capacity < 4 || capacity + 1 >= words.len() {
+    let leading = if has_type_column { 5 } else { 4 };
+    if capacity < leading || capacity + 1 >= words.len() {
         return None;
     }
     let kib = |index: usize| words[index].parse::<u64>().ok();
     let size = kib(capacity - 3)?;
     kib(capacity - 2)?;
     let available = kib(capacity - 1)?;
-    Some(DiskUsage {
+    let filesystem_end = capacity + 1 - leading;
+    let usage = DiskUsage {
         mount: mount_after(line, words[capacity])?,
-        filesystem: words[..capacity - 3].join(" "),
+        filesystem: words[..filesystem_end].join(" "),
         size_bytes: size * 1024,
         available_bytes: available * 1024,
-    })
+    };
+    let kind = has_type_column.then(|| words[filesystem_end].to_string());
+    Some(DfRow { usage, kind })
 }
 
 /// The mount point is the rest of the line after the capacity column, so
@@ -152,6 +177,35 @@ mod tests {
         assert_eq!(rows[0].available_bytes, 78_702_988 * 1024);
         assert_eq!(rows[1].filesystem, "my disk");
         assert_eq!(rows[1].mount, "/mnt/with space");
+    }
+
+    #[test]
+    fn df_type_column_is_read_when_the_header_names_it() {
+        let text = "Filesystem     Type     1024-blocks    Used Available Capacity Mounted on\n\
+                    /dev/vda       ext4       264212084 47060156  48225732      50% /\n\
+                    my disk        xfs              100       50        50      50% /mnt/a b\n\
+                    tmpfs          tmpfs             10        0        10       0% /run\n";
+        let rows = parse_df(text);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].filesystem, "/dev/vda");
+        assert_eq!(rows[0].size_bytes, 264_212_084 * 1024);
+        assert_eq!(rows[1].filesystem, "my disk");
+        assert_eq!(rows[1].mount, "/mnt/a b");
+        let types = parse_df_types(text);
+        assert_eq!(types.get("/mnt/a b").map(String::as_str), Some("xfs"));
+        let mounts: Vec<String> = real_disks(rows, &types).into_iter().map(|d| d.mount).collect();
+        assert_eq!(mounts, ["/", "/mnt/a b"]);
+    }
+
+    #[test]
+    fn df_without_type_column_has_no_types() {
+        assert!(
+            parse_df_types(
+                "Filesystem 1024-blocks Used Available Capacity Mounted on\n\
+                                /dev/vda 100 50 50 50% /\n"
+            )
+            .is_empty()
+        );
     }
 
     #[test]

@@ -17,7 +17,12 @@
 # steps run in the current shell (no command substitution per step), files
 # are read with the shell's own `read`, and `timeout` wraps only the steps
 # that can hang (df on a dead network mount, package-manager network work).
-# Set PP_REFRESH=1 in the environment to refresh package metadata first.
+# Set PP_REFRESH=1 in the environment to refresh package metadata first,
+# and PP_PACKAGE_STATE to a previous run's `package-state` section to skip
+# the package steps when that state has not changed.
+# Define a function pp_watched ahead of the script to add its output as the
+# `watched-files` section (the controller puts `sha256sum` of the watched
+# files there).
 
 pp_begin() {
 	printf '@@pp:begin %s@@\n' "$1"
@@ -89,11 +94,18 @@ pp_os_release() {
 	fi
 }
 
+# `SYSTEM RELEASE MACHINE`, then the build line, as `uname -srm; uname -v`
+# print them; from /proc/sys/kernel when it has all four (Linux 6.1 added
+# `arch`), which spares a process on every host.
 pp_uname() {
-	uname -s -r -m
-	if [ -r /proc/sys/kernel/version ]; then
+	if [ -r /proc/sys/kernel/arch ] && [ -r /proc/sys/kernel/version ]; then
+		IFS= read -r pp_system </proc/sys/kernel/ostype
+		IFS= read -r pp_release </proc/sys/kernel/osrelease
+		IFS= read -r pp_machine </proc/sys/kernel/arch
+		echo "$pp_system $pp_release $pp_machine"
 		pp_cat /proc/sys/kernel/version
 	else
+		uname -s -r -m
 		uname -v
 	fi
 }
@@ -102,13 +114,13 @@ pp_hostname() {
 	pp_cat /proc/sys/kernel/hostname 2>/dev/null || uname -n
 }
 
-# GNU df takes -l (local file systems only); busybox df refuses it.
+# Free space with each file system's type (-T), so pseudo file systems can
+# be told apart without reading the mount table as well. GNU df takes -l,
+# local file systems only, and then never even stats a network mount, so a
+# dead NFS server cannot hang it: it runs without the cost of `timeout`.
+# Busybox df refuses -l and asks every mount: that one is bounded.
 pp_df() {
-	pp_limit 15 df -P -k -l 2>/dev/null || pp_limit 15 df -P -k
-}
-
-pp_mounts() {
-	awk '{ print $3, $2 }' /proc/self/mounts
+	df -P -k -T -l 2>/dev/null || pp_limit 15 df -P -k -T
 }
 
 # Listening sockets: ss when present, else the kernel's tables filtered to
@@ -203,7 +215,50 @@ pp_refresh() {
 	esac
 }
 
+# The files whose change can change the package list or the pending
+# updates, as `stat` sees them: name, inode, size and modification time to
+# the nanosecond. Taken before the package steps (and after a refresh), so a
+# change while they run shows as a change next time. apt's binary cache is
+# left out: it is derived from these files, and `apt list` rewrites it after
+# every dpkg run, which would make the next state differ for nothing. When the controller
+# sent the state of its previous inventory in PP_PACKAGE_STATE and nothing
+# changed, the package steps answer `# unchanged` and the controller keeps
+# what it had: dpkg-query and apt are the dearest steps of the script.
+pp_package_state() {
+	set --
+	case $pp_pm in
+	apt)
+		for pp_f in /var/lib/dpkg/status /var/lib/dpkg/arch /var/lib/dpkg/updates \
+			/var/lib/apt/lists \
+			/etc/apt/sources.list /etc/apt/sources.list.d /etc/apt/sources.list.d/* \
+			/etc/apt/preferences /etc/apt/preferences.d /etc/apt/preferences.d/* \
+			/etc/apt/apt.conf /etc/apt/apt.conf.d /etc/apt/apt.conf.d/*; do
+			[ -e "$pp_f" ] && set -- "$@" "$pp_f"
+		done
+		;;
+	*)
+		# LIMITATION: only apt's inputs are known here; rpm, zypper and apk
+		# hosts gather their packages every time. Listing their metadata
+		# caches the same way, checked against live hosts, would lift it.
+		echo "not applicable"
+		return 0
+		;;
+	esac
+	if [ -z "${PP_PACKAGE_STATE:-}" ]; then
+		stat -L -c '%n %i %s %y' -- "$@"
+		return
+	fi
+	pp_state=$(stat -L -c '%n %i %s %y' -- "$@") || return
+	printf '%s\n' "$pp_state"
+	[ "$pp_state" = "$PP_PACKAGE_STATE" ] && pp_unchanged=yes
+	return 0
+}
+
 pp_packages() {
+	if [ "$pp_unchanged" = yes ]; then
+		echo "# unchanged"
+		return 0
+	fi
 	case $pp_pm in
 	apt)
 		# The ${…} are dpkg-query's fields, not the shell's.
@@ -222,16 +277,29 @@ pp_packages() {
 }
 
 pp_updates() {
+	if [ "$pp_unchanged" = yes ]; then
+		echo "# unchanged"
+		return 0
+	fi
 	case $pp_pm in
 	apt)
+		# dpkg's architectures as apt options, read from dpkg's own list:
+		# without them apt runs `dpkg --print-foreign-architectures`, twice,
+		# a quarter of what `apt list` costs. Without the file apt asks dpkg.
+		set --
+		if [ -r /var/lib/dpkg/arch ]; then
+			while IFS= read -r pp_arch || [ -n "$pp_arch" ]; do
+				[ -n "$pp_arch" ] && set -- "$@" -o "APT::Architectures::=$pp_arch"
+			done </var/lib/dpkg/arch
+		fi
 		# `apt list` reads the cache without running the resolver: several
 		# times cheaper than a simulated dist-upgrade on every host.
 		if pp_has apt; then
 			echo "# apt-list"
-			apt -o Apt::Cmd::Disable-Script-Warning=true list --upgradable
+			apt -o Apt::Cmd::Disable-Script-Warning=true "$@" list --upgradable
 		else
 			pp_limit 120 apt-get -s -q -o Debug::NoLocking=true \
-				-o APT::Get::Show-User-Simulation-Note=false dist-upgrade
+				-o APT::Get::Show-User-Simulation-Note=false "$@" dist-upgrade
 		fi
 		;;
 	dnf | yum) pp_limit 120 "$pp_pm" -q -C check-update ;;
@@ -281,17 +349,33 @@ pp_reboot_tool() {
 	esac
 }
 
-# Processes still mapping deleted (upgraded) libraries or binaries. grep
-# stops reading a process's maps at its first hit, and head bounds the list.
+# Processes still mapping deleted (upgraded) libraries or binaries, as
+# `PID<tab>PATH (deleted)<tab>COMMAND`. One awk does the scan, the command
+# names and the bound of 200 processes (grep, head and a read loop cost
+# three processes more). It opens each file itself with getline, because
+# awk's own file loop gives up at the first process that has exited or
+# whose maps it may not read, and it stops at a process's first hit.
 pp_deleted_libraries() {
-	pp_limit 20 grep -m 1 -o -E \
-		' /(usr/)?(lib|lib32|lib64|libx32|bin|sbin|libexec)/[^ ]* \(deleted\)$' \
-		/proc/[0-9]*/maps 2>/dev/null | head -n 200 | while IFS= read -r pp_hit; do
-		pp_dir=${pp_hit%%/maps:*}
-		pp_comm=
-		IFS= read -r pp_comm 2>/dev/null <"$pp_dir/comm"
-		printf '%s\t%s\t%s\n' "${pp_dir#/proc/}" "${pp_hit#*/maps: }" "$pp_comm"
-	done
+	pp_limit 20 awk '
+		BEGIN {
+			pattern = " /(usr/)?(lib|lib32|lib64|libx32|bin|sbin|libexec)/[^ ]* [(]deleted[)]$"
+			for (i = 1; i < ARGC && found < 200; i++) {
+				maps = ARGV[i]
+				while ((getline line <maps) > 0) {
+					if (index(line, " (deleted)") && match(line, pattern)) {
+						pid = substr(maps, 7, length(maps) - 11)
+						comm = ""
+						getline comm <("/proc/" pid "/comm")
+						close("/proc/" pid "/comm")
+						printf "%s\t%s\t%s\n", pid, substr(line, RSTART + 1, RLENGTH - 1), comm
+						found++
+						break
+					}
+				}
+				close(maps)
+			}
+			exit
+		}' /proc/[0-9]*/maps
 }
 
 pp_detect_package_manager() {
@@ -332,7 +416,6 @@ pp_main() {
 	pp_section meminfo pp_cat /proc/meminfo
 	pp_section loadavg pp_cat /proc/loadavg
 	pp_section df pp_df
-	pp_section mounts pp_mounts
 	pp_section listening pp_listen
 	pp_section failed-units pp_failed_units
 	pp_section reboot-required pp_flag_file /var/run/reboot-required
@@ -343,6 +426,8 @@ pp_main() {
 	if [ "${PP_REFRESH:-0}" = 1 ]; then
 		pp_section refresh pp_refresh
 	fi
+	pp_unchanged=no
+	pp_section package-state pp_package_state
 	pp_section packages pp_packages
 	pp_section updates pp_updates
 	pp_section security-updates pp_security_updates
@@ -351,6 +436,11 @@ pp_main() {
 	fi
 	pp_section reboot-tool pp_reboot_tool
 	pp_section deleted-libraries pp_deleted_libraries
+	# The controller defines pp_watched ahead of this script when the
+	# inventory names files to watch: their digests ride the same round trip.
+	if command -v pp_watched >/dev/null 2>&1; then
+		pp_section watched-files pp_watched
+	fi
 	echo "@@pp:done@@"
 }
 

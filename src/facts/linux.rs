@@ -28,6 +28,10 @@ pub const GATHER_SCRIPT: &str = include_str!("gather.sh");
 /// Environment variable that makes the script refresh package metadata.
 pub const REFRESH_VARIABLE: &str = "PP_REFRESH";
 
+/// What a package step prints instead of its output when the package
+/// state matched the one the controller sent.
+const UNCHANGED_MARKER: &str = "# unchanged";
+
 /// How much of a step's stderr is quoted in an issue.
 const STDERR_QUOTE_CHARS: usize = 300;
 
@@ -39,6 +43,17 @@ pub fn parse(output: &[u8]) -> Result<Facts, FactsError> {
 /// Parses the script's stdout and stderr. Fails only when stdout is not
 /// gather output at all; everything short of that yields facts plus issues.
 pub fn parse_streams(stdout: &[u8], stderr: &[u8]) -> Result<Facts, FactsError> {
+    parse_with_previous(stdout, stderr, None)
+}
+
+/// Parses a gather that was sent the previous inventory's package state:
+/// where the host answers that nothing changed, the package list and
+/// pending updates are `previous`'s.
+pub fn parse_with_previous(
+    stdout: &[u8],
+    stderr: &[u8],
+    previous: Option<&Facts>,
+) -> Result<Facts, FactsError> {
     let text = super::lossy_text(stdout);
     let stderr = super::lossy_text(stderr);
     let mut gather = sections::split(&text)?;
@@ -48,12 +63,62 @@ pub fn parse_streams(stdout: &[u8], stderr: &[u8]) -> Result<Facts, FactsError> 
 
     let mut facts = host_facts(&gather);
     facts.package_manager.clone_from(&package_manager);
-    facts.packages = packages(&gather, package_manager.as_deref());
-    facts.pending_updates = pending_updates(&gather, package_manager.as_deref(), &facts.packages);
+    facts.package_state = package_state(&gather);
+    let carried_over = carried_over_packages(&gather, previous);
+    if let Some(previous) = carried_over {
+        facts.packages.clone_from(&previous.packages);
+        facts.pending_updates.clone_from(&previous.pending_updates);
+        facts.packages_carried_over = true;
+    } else {
+        facts.packages = packages(&gather, package_manager.as_deref());
+        facts.pending_updates =
+            pending_updates(&gather, package_manager.as_deref(), &facts.packages);
+    }
     facts.reboot = reboot_status(&gather, &facts);
     facts.package_lock_held = gather.body("package-lock").and_then(lock::parse_package_lock);
     facts.gather_issues = issues(&gather, &meta, package_manager.as_deref());
+    if carried_over.is_none() && is_unchanged(&gather, "packages") {
+        facts.gather_issues.push(issue(
+            "packages",
+            "the host reported its packages unchanged, but no previous facts were given",
+        ));
+    }
     Ok(facts)
+}
+
+/// The script's `package-state` section, when it ran cleanly.
+fn package_state(gather: &GatherOutput<'_>) -> Option<String> {
+    gather
+        .section("package-state")
+        .filter(|section| section.exit_code == Some(0))
+        .map(|section| section.body.trim_end().to_string())
+        .filter(|state| !state.is_empty() && state != "not applicable")
+}
+
+/// `previous`, when the host answered `# unchanged` for both package steps.
+fn carried_over_packages<'p>(
+    gather: &GatherOutput<'_>,
+    previous: Option<&'p Facts>,
+) -> Option<&'p Facts> {
+    let unchanged = is_unchanged(gather, "packages") && is_unchanged(gather, "updates");
+    previous.filter(|_| unchanged)
+}
+
+fn is_unchanged(gather: &GatherOutput<'_>, name: &str) -> bool {
+    gather.section(name).is_some_and(|section| {
+        section.exit_code == Some(0) && section.body.trim_end() == UNCHANGED_MARKER
+    })
+}
+
+/// The body of one section of the script's stdout (empty when absent), for
+/// steps whose output is not a fact of their own, such as the digests of
+/// watched files.
+pub fn section_text(stdout: &[u8], name: &str) -> String {
+    let text = super::lossy_text(stdout);
+    sections::split(&text)
+        .ok()
+        .and_then(|gather| gather.body(name).map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// `key=value` lines of the `meta` section.
@@ -71,7 +136,9 @@ fn host_facts(gather: &GatherOutput<'_>) -> Facts {
     let trimmed =
         |name: &str| Some(body(name).trim().to_string()).filter(|value| !value.is_empty());
     let rows = disk::parse_df(body("df"));
-    let mount_types = disk::parse_mount_types(body("mounts"));
+    // Output of format v1 scripts before `df -T` had a `mounts` section.
+    let mut mount_types = disk::parse_mount_types(body("mounts"));
+    mount_types.extend(disk::parse_df_types(body("df")));
 
     Facts {
         os: host::parse_os_release(body("os-release")),
@@ -297,7 +364,9 @@ fn is_expected_exit(name: &str, code: i32, package_manager: Option<&str>) -> boo
     match (name, package_manager) {
         (_, _) if code == 0 => true,
         ("updates" | "security-updates", Some("dnf" | "yum")) => code == 100,
-        ("reboot-tool", Some("dnf" | "yum")) => code == 1,
+        // needs-restarting says 1 for "reboot needed"; sha256sum says 1 when
+        // a watched file cannot be read, which the file's record shows.
+        ("reboot-tool", Some("dnf" | "yum")) | ("watched-files", _) => code == 1,
         ("reboot-tool", Some("zypper")) => code == 102,
         _ => false,
     }

@@ -31,6 +31,8 @@ pub struct InventorySettings {
     pub become_root: bool,
     pub become_password: Option<Secret>,
     pub refresh: bool,
+    /// Do not carry package lists over from the previous inventory.
+    pub full: bool,
     pub parallel: usize,
     pub command_timeout: Duration,
     pub host_timeout: Duration,
@@ -80,6 +82,7 @@ impl InventorySettings {
             become_root: args.become_root,
             become_password: become_password(args)?,
             refresh: args.refresh,
+            full: args.full,
             parallel: args.parallel,
             command_timeout: Duration::from_secs(args.command_timeout),
             host_timeout: Duration::from_secs(args.host_timeout),
