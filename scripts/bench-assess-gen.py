@@ -4,7 +4,8 @@
 Writes into WORKDIR:
   generated/BENCH-NNNNN.json  10,000 synthetic OSV advisories, ecosystem AlmaLinux:9
   inventory.json              1,000 AlmaLinux 9 hosts x 1,500 installed packages,
-                              pretty-printed like patchpilot's own artifacts
+                              laid out like patchpilot's own artifacts (one
+                              package per line, see src/artifact/layout.rs)
 
 Each host carries ~300 real package names taken from the AlmaLinux advisories
 (mostly newer than every fix, 1% left behind) and ~1,200
@@ -66,8 +67,9 @@ for number in range(10000):
 
 
 def package(name, version):
-    return {"name": name, "version": version, "arch": "x86_64",
-            "source_name": None, "source_version": None}
+    # Source name and version are left out, as patchpilot writes a package
+    # whose source package has its own name and version.
+    return {"name": name, "version": version, "arch": "x86_64"}
 
 
 hosts = []
@@ -108,6 +110,27 @@ inventory = {
              "created_at": "2026-08-22T00:00:00Z", "operator": "bench", "inputs": []},
     "eol_source": None, "hosts": hosts, "cmdb": None,
 }
+
+
+def layered(value, out, depth=1, pretty_depth=5):
+    """Write `value` as patchpilot's record-per-line layout: containers up to
+    `pretty_depth` levels deep are broken over lines, deeper ones compact."""
+    if not isinstance(value, (dict, list)) or not value or depth > pretty_depth:
+        out.write(json.dumps(value, separators=(",", ":")))
+        return
+    is_dict = isinstance(value, dict)
+    out.write("{" if is_dict else "[")
+    items = value.items() if is_dict else ((None, item) for item in value)
+    for index, (key, item) in enumerate(items):
+        out.write("," if index else "")
+        out.write("\n" + "  " * depth)
+        if is_dict:
+            out.write(json.dumps(key) + ": ")
+        layered(item, out, depth + 1, pretty_depth)
+    out.write("\n" + "  " * (depth - 1) + ("}" if is_dict else "]"))
+
+
 with open(os.path.join(work, "inventory.json"), "w") as out:
-    json.dump(inventory, out, indent=2)
+    layered(inventory, out)
+    out.write("\n")
 print(f"{len(hosts)} hosts x 1500 packages, 10000 generated advisories, {len(real_names)} real AlmaLinux 9 names")

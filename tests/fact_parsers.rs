@@ -26,6 +26,10 @@ fn run_parser(parser: &str, raw: &[u8]) -> Option<Result<Value, FactsError>> {
         "gather-linux" => return Some(linux::parse(raw).map(to_json)),
         "os-release" => to_json(facts::host::parse_os_release(text)),
         "df" => to_json(facts::disk::parse_df(text)),
+        "df-T" => to_json(serde_json::json!({
+            "disks": facts::disk::parse_df(text),
+            "types": facts::disk::parse_df_types(text),
+        })),
         "listening" => to_json(facts::listen::parse_listening(text)),
         "dpkg-query" => to_json(apt::parse_dpkg_query(text)),
         "apt-get-simulate" => to_json(apt::parse_apt_simulate(text)),
@@ -178,4 +182,27 @@ fn apt_list_and_apt_get_simulation_agree_on_the_same_machine() {
         listed.iter().map(key).collect::<Vec<_>>(),
         simulated.iter().map(key).collect::<Vec<_>>()
     );
+}
+
+/// Two gathers captured back to back on one machine, the second sent the
+/// first's `package-state`: the host answered `# unchanged`, and parsing it
+/// with the first as the previous facts must give the same packages and
+/// pending updates, marked as carried over, while host facts stay fresh.
+#[test]
+fn unchanged_package_state_carries_the_previous_lists_over() {
+    let read = |name: &str| std::fs::read(format!("{FIXTURES}/gather/{name}")).unwrap();
+    let first = linux::parse(&read("debian12-controller-watched-files.txt")).unwrap();
+    let second_raw = read("debian12-controller-packages-unchanged.txt");
+
+    let second = linux::parse_with_previous(&second_raw, b"", Some(&first)).unwrap();
+    let alone = linux::parse(&second_raw).unwrap();
+
+    assert!(first.packages.len() > 500, "the first gather lists every package");
+    assert!(!first.packages_carried_over);
+    assert!(second.packages_carried_over);
+    assert_eq!(second.packages, first.packages);
+    assert_eq!(second.pending_updates, first.pending_updates);
+    assert_eq!(second.package_state, first.package_state);
+    assert_eq!(second.hostname, first.hostname);
+    assert!(alone.packages.is_empty() && !alone.packages_carried_over);
 }

@@ -214,7 +214,10 @@ fn walk(directory: &Path, paths: &mut Vec<PathBuf>) -> Result<(), FeedError> {
         if is_hidden {
             continue;
         }
-        if path.is_dir() {
+        // The entry's own type needs no `stat`; only symlinks are followed.
+        let file_type = entry.file_type().map_err(|source| io_error(&path, source))?;
+        let is_dir = file_type.is_dir() || (file_type.is_symlink() && path.is_dir());
+        if is_dir {
             walk(&path, paths)?;
         } else {
             paths.push(path);

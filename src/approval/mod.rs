@@ -246,7 +246,12 @@ mod tests {
         let options =
             PlanOptions { now: "2026-08-22T00:00:00Z".parse().unwrap(), operator: "alice".into() };
         let plan = dir.path().join("plan.json");
-        crate::artifact::save(&plan, &build(&input, &policy(), &options)).unwrap();
+        crate::artifact::save(
+            &plan,
+            &build(&input, &policy(), &options),
+            crate::artifact::Layout::Pretty,
+        )
+        .unwrap();
 
         for name in ["alice", "bob", "carol", "dave"] {
             let key = dir.path().join(name);

@@ -10,10 +10,14 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::ArtifactMeta;
+use super::{ArtifactMeta, Layout};
 
 /// Current shape of `assessment.json`.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// One finding per line: document, `hosts`, host and its `findings` are
+/// broken over lines, each finding is written whole.
+pub const LAYOUT: Layout = Layout::RecordPerLine { depth: 4 };
 
 /// The artifact written by `patchpilot assess`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -5,10 +5,15 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::ArtifactMeta;
+use super::{ArtifactMeta, Layout};
 
 /// Current shape of `inventory.json`.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// One package, disk or listening socket per line: document, `hosts`, host,
+/// `facts` and the lists inside facts are broken over lines, their items
+/// are not. A fully pretty file was 60 % indentation at 1,500 packages.
+pub const LAYOUT: Layout = Layout::RecordPerLine { depth: 5 };
 
 /// The artifact written by `patchpilot inventory`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -235,9 +240,12 @@ pub struct Package {
     pub version: String,
     pub arch: String,
     /// Source package name where it differs from `name` (Debian advisories
-    /// name source packages).
+    /// name source packages). Left out when absent: with 1,500 packages a
+    /// host, two `null`s each were a third of the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_name: Option<String>,
     /// Source version where it differs from `version` (binNMUs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_version: Option<String>,
 }
 

@@ -11,6 +11,7 @@
 pub mod assessment;
 mod atomic;
 pub mod inventory;
+mod layout;
 pub mod plan;
 
 use std::path::{Path, PathBuf};
@@ -21,7 +22,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use atomic::write_atomically;
+pub use atomic::{write_atomically, write_atomically_with};
+pub use layout::{Layout, to_vec as layout_to_vec};
 
 /// Identifies the artifact and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -81,12 +83,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Serialises an artifact as pretty JSON with a trailing newline and writes it
+/// Serialises an artifact in `layout` with a trailing newline and writes it
 /// atomically.
-pub fn save<T: Serialize>(path: &Path, artifact: &T) -> anyhow::Result<()> {
-    let mut text = serde_json::to_vec_pretty(artifact)?;
-    text.push(b'\n');
-    write_atomically(path, &text).with_context(|| format!("writing `{}`", path.display()))
+pub fn save<T: Serialize>(path: &Path, artifact: &T, layout: Layout) -> anyhow::Result<()> {
+    write_atomically_with(path, |writer| layout::write(writer, artifact, layout))
+        .with_context(|| format!("writing `{}`", path.display()))
 }
 
 /// Every artifact type's JSON Schema, by file name under `schemas/`.

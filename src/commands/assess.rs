@@ -8,6 +8,8 @@
 mod render;
 mod settings;
 
+use std::sync::{OnceLock, mpsc};
+
 use anyhow::Context;
 
 use crate::advisory::feed::{self, FeedError, check_age};
@@ -51,34 +53,68 @@ pub fn run(
         None => Previous::default(),
     };
 
-    // Reading the inventory (hundreds of megabytes for a fleet) and loading
-    // the feeds do not depend on each other, so they run at once. Then the
-    // inventory is parsed in one pass while rayon's workers hash it and
-    // assess the hosts parsed so far.
     let started = std::time::Instant::now();
     let path = &settings.inventory;
-    let (bytes, feeds) = rayon::join(|| std::fs::read(path), || load_feeds(&settings, printer));
-    let bytes = bytes.with_context(|| format!("reading `{}`", path.display()))?;
-    let feeds = feeds?;
-    tracing::info!(advisories = feeds.advisories.len(), elapsed = ?started.elapsed(), "feeds read");
-    apply_gates(&settings, &feeds, printer)?;
+    let inventory_file =
+        std::fs::File::open(path).with_context(|| format!("reading `{}`", path.display()))?;
+    let inventory_bytes = OnceLock::new();
+    let (feeds, hosts, inventory_digest) = std::thread::scope(|scope| {
+        // The inventory (hundreds of megabytes for a fleet) is read and
+        // parsed on a thread of its own while the feeds load, and hashed on
+        // a third; the parsed hosts queue until the advisory index is
+        // built, then rayon's workers assess them while parsing goes on.
+        let (hosts_to_assess, parsed_hosts) = mpsc::channel();
+        let (bytes_to_hash, bytes_for_digest) = mpsc::sync_channel(1);
+        let inventory_bytes = &inventory_bytes;
+        let parser = scope.spawn(move || {
+            let bytes = inventory_bytes.get_or_init(|| read_whole(inventory_file));
+            let bytes = bytes.as_ref().map_err(|error| anyhow::anyhow!("reading it: {error}"))?;
+            tracing::info!(elapsed = ?started.elapsed(), "inventory read");
+            let _ = bytes_to_hash.send(bytes.as_slice());
+            stream_hosts(bytes, &check_inventory_meta, &mut |host| {
+                let _ = hosts_to_assess.send(host);
+            })
+            .map(|_| tracing::info!(elapsed = ?started.elapsed(), "inventory parsed"))
+            .map_err(anyhow::Error::from)
+        });
+        let hasher = scope.spawn(move || {
+            let digest = bytes_for_digest.recv().ok().map(artifact::sha256_hex);
+            tracing::debug!(elapsed = ?started.elapsed(), "inventory hashed");
+            digest
+        });
 
-    let index = AdvisoryIndex::new(feeds.advisories);
-    let assessor =
-        Assessor::new(&index, &feeds.intel, &policy.policy, &classifier, &previous, settings.today);
-    report_cvss_errors(&assessor.cvss_errors, settings.strict, printer)?;
-    let (inventory_digest, hosts) = rayon::join(
-        || artifact::sha256_hex(&bytes),
-        || {
-            assessor
-                .assess_stream(|each| stream_hosts(&bytes, &check_inventory_meta, each).map(drop))
-        },
-    );
-    let hosts = hosts
-        .map_err(|error| {
+        let feeds = load_feeds(&settings, printer)?;
+        tracing::info!(advisories = feeds.advisories.len(), elapsed = ?started.elapsed(), "feeds read");
+        apply_gates(&settings, &feeds, printer)?;
+        let index = AdvisoryIndex::new(feeds.advisories);
+        let assessor = Assessor::new(
+            &index,
+            &feeds.intel,
+            &policy.policy,
+            &classifier,
+            &previous,
+            settings.today,
+        );
+        report_cvss_errors(&assessor.cvss_errors, settings.strict, printer)?;
+        let hosts = assessor.assess_stream(|each| {
+            parsed_hosts.into_iter().for_each(each);
+            Ok::<(), std::convert::Infallible>(())
+        });
+
+        let inventory_error = |error: &dyn std::fmt::Display| {
             UserError::usage(format!("`{}` is not a usable inventory: {error}", path.display()))
-        })?
-        .map_err(|error| UserError::usage(error.to_string()))?;
+        };
+        let parsed = parser.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the parser panicked")));
+        parsed.map_err(|error| inventory_error(&error))?;
+        let hosts = match hosts {
+            Ok(assessed) => assessed.map_err(|error| UserError::usage(error.to_string()))?,
+            Err(never) => match never {},
+        };
+        let digest = hasher.join().ok().flatten().context("the inventory was not hashed")?;
+        std::mem::forget(index);
+        let feeds = Feeds { advisories: Vec::new(), ..feeds };
+        anyhow::Ok((feeds, hosts, digest))
+    })?;
     tracing::info!(elapsed = ?started.elapsed(), "hosts assessed");
 
     let mut meta = ArtifactMeta::new("assessment", assessment::SCHEMA_VERSION, &global.operator);
@@ -103,15 +139,25 @@ pub fn run(
         summary: summarize(&hosts, settings.top),
         hosts,
     };
-    artifact::save(&settings.output, &artifact)?;
+    tracing::info!(elapsed = ?started.elapsed(), "summarized");
+    artifact::save(&settings.output, &artifact, artifact::assessment::LAYOUT)?;
     tracing::info!(elapsed = ?started.elapsed(), "assessment written");
     show(&artifact, &settings, global, printer)?;
 
     // A fleet's inventory and findings are millions of small allocations;
     // freeing them one by one takes a noticeable share of the run, and the
     // process is about to exit and hand the memory back in one go.
-    std::mem::forget((index, artifact));
+    std::mem::forget((inventory_bytes, artifact));
     Ok(exit_code::SUCCESS)
+}
+
+/// Reads a whole file, sized from its metadata so the buffer is allocated once.
+fn read_whole(mut file: std::fs::File) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let size = file.metadata().map_or(0, |metadata| metadata.len());
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn load_policy(settings: &AssessSettings) -> anyhow::Result<(LoadedPolicy, Classifier)> {

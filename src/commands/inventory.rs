@@ -60,10 +60,10 @@ pub fn run(
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "gathering finished");
 
     let artifact = build_artifact(&settings, reports, endpoints)?;
-    artifact::save(&settings.output, &artifact)?;
+    artifact::save(&settings.output, &artifact, artifact::inventory::LAYOUT)?;
 
     match printer.format() {
-        Format::Json => printer.json(&artifact)?,
+        Format::Json => printer.json_in(&artifact, artifact::inventory::LAYOUT)?,
         Format::Human => {
             printer.data(inventory_summary::render(&artifact, printer.stdout_color()));
             printer.status(format!(

@@ -65,7 +65,7 @@ fn build(
     let mut artifact = plan::build(&input, &policy, &options);
     artifact.meta.record_input("assessment", assessment)?;
     artifact.meta.record_input("policy", policy_path)?;
-    crate::artifact::save(output, &artifact)?;
+    crate::artifact::save(output, &artifact, crate::artifact::Layout::Pretty)?;
 
     report_built(&artifact, output, printer)?;
     Ok(exit_code::SUCCESS)

@@ -130,8 +130,19 @@ impl Printer {
 
     /// Writes a value as pretty JSON to stdout.
     pub fn json<T: Serialize>(&self, value: &T) -> anyhow::Result<()> {
-        let text = serde_json::to_string_pretty(value)?;
-        self.data(text);
+        self.json_in(value, crate::artifact::Layout::Pretty)
+    }
+
+    /// Writes a value as JSON in an artifact's own layout to stdout.
+    pub fn json_in<T: Serialize>(
+        &self,
+        value: &T,
+        layout: crate::artifact::Layout,
+    ) -> anyhow::Result<()> {
+        let text = crate::artifact::layout_to_vec(value, layout)?;
+        let mut stdout = lock(&self.stdout);
+        let _ = stdout.write_all(&text);
+        let _ = stdout.flush();
         Ok(())
     }
 

@@ -6,7 +6,7 @@
 //! parallel on rayon's global pool. Results keep the inventory's host order
 //! and a fixed finding order, so the same inputs give the same artifact.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use jiff::civil::Date;
@@ -465,50 +465,29 @@ fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
 /// Fleet-wide counts and the CVEs that touch the most hosts.
 pub fn summarize(hosts: &[HostAssessment], top: usize) -> AssessmentSummary {
     let mut summary = AssessmentSummary { hosts: hosts.len(), ..AssessmentSummary::default() };
-    let mut cves: BTreeMap<&str, (HashSet<&str>, CveSummary)> = BTreeMap::new();
+    // Hosts are walked one at a time, so remembering the last host that
+    // counted for a CVE is enough to count each host once.
+    let mut cves: HashMap<&str, (usize, CveSummary)> = HashMap::new();
 
-    for host in hosts {
+    for (host_index, host) in hosts.iter().enumerate() {
         summary.hosts_assessed += usize::from(host.status == HostStatus::Assessed);
         summary.hosts_with_findings += usize::from(!host.findings.is_empty());
         summary.resolved += host.resolved.len();
         for finding in &host.findings {
             count_finding(&mut summary, finding);
             for cve in &finding.cves {
-                let entry = cves.entry(cve).or_insert_with(|| {
-                    (
-                        HashSet::new(),
-                        CveSummary {
-                            cve: cve.clone(),
-                            hosts: 0,
-                            kev: false,
-                            epss: None,
-                            max_cvss: None,
-                        },
-                    )
-                });
-                entry.0.insert(&host.name);
-                entry.1.kev |= finding.kev.as_ref().is_some_and(|kev| &kev.cve == cve);
-                entry.1.epss = entry.1.epss.or(finding
-                    .epss
-                    .as_ref()
-                    .filter(|e| &e.cve == cve)
-                    .map(|e| e.score));
-                let score = finding.cvss.as_ref().map(|cvss| cvss.base_score);
-                entry.1.max_cvss = match (entry.1.max_cvss, score) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
+                let (last_host, entry) =
+                    cves.entry(cve).or_insert_with(|| (usize::MAX, empty_cve_summary(cve)));
+                if *last_host != host_index {
+                    *last_host = host_index;
+                    entry.hosts += 1;
+                }
+                merge_cve_evidence(entry, finding);
             }
         }
     }
 
-    let mut top_cves: Vec<CveSummary> = cves
-        .into_values()
-        .map(|(hosts, mut summary)| {
-            summary.hosts = hosts.len();
-            summary
-        })
-        .collect();
+    let mut top_cves: Vec<CveSummary> = cves.into_values().map(|(_, summary)| summary).collect();
     top_cves.sort_by(|a, b| {
         (b.hosts, b.kev).cmp(&(a.hosts, a.kev)).then_with(|| {
             b.max_cvss.unwrap_or(0.0).total_cmp(&a.max_cvss.unwrap_or(0.0)).then(a.cve.cmp(&b.cve))
@@ -517,6 +496,22 @@ pub fn summarize(hosts: &[HostAssessment], top: usize) -> AssessmentSummary {
     top_cves.truncate(top);
     summary.top_cves = top_cves;
     summary
+}
+
+fn empty_cve_summary(cve: &str) -> CveSummary {
+    CveSummary { cve: cve.to_string(), hosts: 0, kev: false, epss: None, max_cvss: None }
+}
+
+/// Folds one finding's KEV, EPSS and CVSS evidence into its CVE's summary.
+fn merge_cve_evidence(entry: &mut CveSummary, finding: &Finding) {
+    let cve = entry.cve.as_str();
+    entry.kev |= finding.kev.as_ref().is_some_and(|kev| kev.cve == cve);
+    entry.epss = entry.epss.or(finding.epss.as_ref().filter(|e| e.cve == cve).map(|e| e.score));
+    let score = finding.cvss.as_ref().map(|cvss| cvss.base_score);
+    entry.max_cvss = match (entry.max_cvss, score) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
 }
 
 fn count_finding(summary: &mut AssessmentSummary, finding: &Finding) {
