@@ -5,29 +5,31 @@
 //! [`crate::advisory`] and [`crate::risk`], write the artifact atomically and
 //! show the result.
 
+mod inventory_stream;
 mod render;
 mod settings;
 
-use std::sync::{OnceLock, mpsc};
+use std::sync::mpsc;
 
 use anyhow::Context;
 
 use crate::advisory::feed::{self, FeedError, check_age};
 use crate::advisory::index::AdvisoryIndex;
 use crate::advisory::{Advisory, epss, kev};
+use crate::artifact::assessment::HostAssessment;
 use crate::artifact::assessment::{
     self, AssessmentArtifact, FeedSource, PolicySummary, SkippedRecord,
 };
-use crate::artifact::inventory;
 use crate::artifact::{self, ArtifactMeta, InputDigest};
 use crate::exit_code;
 use crate::output::{Format, Printer, UserError};
 use crate::risk::assessment::{Assessor, Intel, Previous, summarize};
-use crate::risk::host::stream_hosts;
+use crate::risk::host::HostView;
 use crate::risk::policy::LoadedPolicy;
 use crate::risk::rules::Classifier;
 use crate::settings::GlobalSettings;
 
+use inventory_stream::{InventoryBytes, InventoryStream};
 pub use settings::AssessSettings;
 
 /// Skipped-record warnings printed one by one; the rest are counted.
@@ -57,63 +59,15 @@ pub fn run(
     let path = &settings.inventory;
     let inventory_file =
         std::fs::File::open(path).with_context(|| format!("reading `{}`", path.display()))?;
-    let inventory_bytes = OnceLock::new();
+    let inventory_bytes = InventoryBytes::new();
     let (feeds, hosts, inventory_digest) = std::thread::scope(|scope| {
-        // The inventory (hundreds of megabytes for a fleet) is read and
-        // parsed on a thread of its own while the feeds load, and hashed on
-        // a third; the parsed hosts queue until the advisory index is
-        // built, then rayon's workers assess them while parsing goes on.
-        let (hosts_to_assess, parsed_hosts) = mpsc::channel();
-        let (bytes_to_hash, bytes_for_digest) = mpsc::sync_channel(1);
-        let inventory_bytes = &inventory_bytes;
-        let parser = scope.spawn(move || {
-            let bytes = inventory_bytes.get_or_init(|| read_whole(inventory_file));
-            let bytes = bytes.as_ref().map_err(|error| anyhow::anyhow!("reading it: {error}"))?;
-            tracing::info!(elapsed = ?started.elapsed(), "inventory read");
-            let _ = bytes_to_hash.send(bytes.as_slice());
-            stream_hosts(bytes, &check_inventory_meta, &mut |host| {
-                let _ = hosts_to_assess.send(host);
-            })
-            .map(|_| tracing::info!(elapsed = ?started.elapsed(), "inventory parsed"))
-            .map_err(anyhow::Error::from)
-        });
-        let hasher = scope.spawn(move || {
-            let digest = bytes_for_digest.recv().ok().map(artifact::sha256_hex);
-            tracing::debug!(elapsed = ?started.elapsed(), "inventory hashed");
-            digest
-        });
-
-        let feeds = load_feeds(&settings, printer)?;
-        tracing::info!(advisories = feeds.advisories.len(), elapsed = ?started.elapsed(), "feeds read");
-        apply_gates(&settings, &feeds, printer)?;
-        let index = AdvisoryIndex::new(feeds.advisories);
-        let assessor = Assessor::new(
-            &index,
-            &feeds.intel,
-            &policy.policy,
-            &classifier,
-            &previous,
-            settings.today,
-        );
-        report_cvss_errors(&assessor.cvss_errors, settings.strict, printer)?;
-        let hosts = assessor.assess_stream(|each| {
-            parsed_hosts.into_iter().for_each(each);
-            Ok::<(), std::convert::Infallible>(())
-        });
-
-        let inventory_error = |error: &dyn std::fmt::Display| {
-            UserError::usage(format!("`{}` is not a usable inventory: {error}", path.display()))
-        };
-        let parsed = parser.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the parser panicked")));
-        parsed.map_err(|error| inventory_error(&error))?;
-        let hosts = match hosts {
-            Ok(assessed) => assessed.map_err(|error| UserError::usage(error.to_string()))?,
-            Err(never) => match never {},
-        };
-        let digest = hasher.join().ok().flatten().context("the inventory was not hashed")?;
-        std::mem::forget(index);
-        let feeds = Feeds { advisories: Vec::new(), ..feeds };
-        anyhow::Ok((feeds, hosts, digest))
+        let (inventory, parsed_hosts) =
+            InventoryStream::start(scope, inventory_file, &inventory_bytes, started);
+        let assessed =
+            assess_hosts(&settings, &policy, &classifier, &previous, parsed_hosts, printer);
+        let inventory_digest = inventory.finish(path)?;
+        let (feeds, hosts) = assessed?;
+        anyhow::Ok((feeds, hosts, inventory_digest))
     })?;
     tracing::info!(elapsed = ?started.elapsed(), "hosts assessed");
 
@@ -151,13 +105,35 @@ pub fn run(
     Ok(exit_code::SUCCESS)
 }
 
-/// Reads a whole file, sized from its metadata so the buffer is allocated once.
-fn read_whole(mut file: std::fs::File) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let size = file.metadata().map_or(0, |metadata| metadata.len());
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
+/// Loads the feeds, applies the gates, builds the advisory index and
+/// assesses every host as the inventory's parser hands it over. The feeds
+/// come back without their advisories, which the index consumed.
+fn assess_hosts<'h>(
+    settings: &AssessSettings,
+    policy: &LoadedPolicy,
+    classifier: &Classifier,
+    previous: &Previous,
+    parsed_hosts: mpsc::Receiver<HostView<'h>>,
+    printer: &Printer,
+) -> anyhow::Result<(Feeds, Vec<HostAssessment>)> {
+    let started = std::time::Instant::now();
+    let mut feeds = load_feeds(settings, printer)?;
+    tracing::info!(advisories = feeds.advisories.len(), elapsed = ?started.elapsed(), "feeds read");
+    apply_gates(settings, &feeds, printer)?;
+
+    let index = AdvisoryIndex::new(std::mem::take(&mut feeds.advisories));
+    let assessor =
+        Assessor::new(&index, &feeds.intel, &policy.policy, classifier, previous, settings.today);
+    report_cvss_errors(&assessor.cvss_errors, settings.strict, printer)?;
+    let Ok(hosts) = assessor.assess_stream(|each| {
+        parsed_hosts.into_iter().for_each(each);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let hosts = hosts.map_err(|error| UserError::usage(error.to_string()))?;
+
+    // Millions of small allocations, freed when the process exits.
+    std::mem::forget(index);
+    Ok((feeds, hosts))
 }
 
 fn load_policy(settings: &AssessSettings) -> anyhow::Result<(LoadedPolicy, Classifier)> {
@@ -169,19 +145,6 @@ fn load_policy(settings: &AssessSettings) -> anyhow::Result<(LoadedPolicy, Class
     let classifier = Classifier::new(&policy.policy, &policy.origin)
         .map_err(|error| UserError::usage(error.to_string()))?;
     Ok((policy, classifier))
-}
-
-/// Refuses anything but an inventory of the schema version this build reads.
-fn check_inventory_meta(meta: &ArtifactMeta) -> Result<(), String> {
-    if meta.kind == "inventory" && meta.schema_version == inventory::SCHEMA_VERSION {
-        return Ok(());
-    }
-    Err(format!(
-        "it is an `{}` artifact of schema version {}, expected `inventory` version {}",
-        meta.kind,
-        meta.schema_version,
-        inventory::SCHEMA_VERSION
-    ))
 }
 
 #[expect(clippy::needless_pass_by_value, reason = "used as a `map_err` adapter")]

@@ -1,8 +1,9 @@
 //! Listening sockets: what a host serves, so a rollout can check the same
 //! services answer afterwards.
 //!
-//! Two sources: `ss -tulnp` where iproute2 is installed, and otherwise the
-//! kernel's own tables (`/proc/net/{tcp,tcp6,udp,udp6}`), which the script
+//! Two sources: `ss` where iproute2 is installed (asked for listening TCP
+//! and for UDP in two sections; older gathers ran one `ss -tulnp`), and
+//! otherwise the kernel's own tables (`/proc/net/{tcp,tcp6,udp,udp6}`), which the script
 //! pre-filters to listening TCP and unconnected UDP sockets and marks with a
 //! `# proc-net` line.
 
@@ -11,6 +12,10 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::artifact::inventory::Listener;
 
 const PROC_NET_MARKER: &str = "# proc-net";
+/// `ss -t -n -p state listening` follows.
+const TCP_SECTION_MARKER: &str = "# ss-tcp-listening";
+/// `ss -u -l -n -p` follows.
+const UDP_SECTION_MARKER: &str = "# ss-udp";
 
 /// Parses the script's `listening` section in whichever form it came.
 pub fn parse_listening(text: &str) -> Vec<Listener> {
@@ -29,21 +34,35 @@ pub fn parse_listening(text: &str) -> Vec<Listener> {
 /// Current iproute2 prints `*:22` for a dual-stack IPv6 wildcard socket,
 /// which is recorded as `::`, as the kernel's own tables show it.
 pub fn parse_ss(text: &str) -> Vec<Listener> {
-    text.lines().filter_map(parse_ss_line).collect()
+    let mut section_protocol = None;
+    let mut listeners = Vec::new();
+    for line in text.lines() {
+        match line {
+            TCP_SECTION_MARKER => section_protocol = Some("tcp"),
+            UDP_SECTION_MARKER => section_protocol = Some("udp"),
+            _ => listeners.extend(parse_ss_line(line, section_protocol)),
+        }
+    }
+    listeners
 }
 
-fn parse_ss_line(line: &str) -> Option<Listener> {
+/// One socket line. With one protocol asked for, ss leaves out its `Netid`
+/// column, and with one state its `State` column, so the protocol comes from
+/// the section when the line does not name it, and the local address is
+/// the first word with a port (queue sizes and states have none).
+fn parse_ss_line(line: &str, section_protocol: Option<&str>) -> Option<Listener> {
     let words: Vec<&str> = line.split_whitespace().collect();
-    let netid = *words.first()?;
-    if netid != "tcp" && netid != "udp" {
-        return None;
-    }
-    let (mut address, port) = split_address(words.get(4)?)?;
+    let first = *words.first()?;
+    let netid = match first {
+        "tcp" | "udp" => first,
+        _ => section_protocol?,
+    };
+    let (mut address, port) = words.iter().find_map(|word| split_address(word))?;
     if address == "*" {
         address = "::".to_string();
     }
     let is_v6 = address.contains(':');
-    let process = words.get(6).and_then(|users| process_name(users));
+    let process = words.iter().find_map(|word| word.strip_prefix("users:")).and_then(process_name);
     Some(Listener {
         protocol: if is_v6 { format!("{netid}6") } else { netid.to_string() },
         address,
@@ -52,7 +71,6 @@ fn parse_ss_line(line: &str) -> Option<Listener> {
     })
 }
 
-/// Splits `ADDRESS:PORT`, removing the brackets ss puts around IPv6.
 fn split_address(local: &str) -> Option<(String, u16)> {
     let (address, port) = local.rsplit_once(':')?;
     let port = port.parse().ok()?;
@@ -126,6 +144,25 @@ mod tests {
                 listener("tcp6", "::", 22, Some("sshd")),
                 listener("tcp6", "::", 80, None),
                 listener("udp", "127.0.0.53%lo", 53, Some("systemd-resolve")),
+            ]
+        );
+    }
+
+    #[test]
+    fn ss_sections_without_netid_and_state_columns() {
+        let text = "# ss-tcp-listening\n\
+            Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n\
+            0      128          0.0.0.0:22         0.0.0.0:*    users:((\"sshd\",pid=8,fd=3))\n\
+            0      128                *:8080             *:*\n\
+            # ss-udp\n\
+            State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n\
+            UNCONN 0      0              [::1]:53          [::]:*    users:((\"dnsmasq\",pid=9,fd=4))\n";
+        assert_eq!(
+            parse_listening(text),
+            [
+                listener("tcp", "0.0.0.0", 22, Some("sshd")),
+                listener("tcp6", "::", 8080, None),
+                listener("udp6", "::1", 53, Some("dnsmasq")),
             ]
         );
     }
