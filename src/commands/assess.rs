@@ -108,12 +108,12 @@ pub fn run(
 /// Loads the feeds, applies the gates, builds the advisory index and
 /// assesses every host as the inventory's parser hands it over. The feeds
 /// come back without their advisories, which the index consumed.
-fn assess_hosts<'h>(
+fn assess_hosts(
     settings: &AssessSettings,
     policy: &LoadedPolicy,
     classifier: &Classifier,
     previous: &Previous,
-    parsed_hosts: mpsc::Receiver<HostView<'h>>,
+    parsed_hosts: mpsc::Receiver<HostView<'_>>,
     printer: &Printer,
 ) -> anyhow::Result<(Feeds, Vec<HostAssessment>)> {
     let started = std::time::Instant::now();
