@@ -728,3 +728,43 @@ fn an_assessment_is_not_accepted_as_inventory() {
     );
     assert!(!second.exists());
 }
+
+/// An inventory cut off mid-host (a copy interrupted, a full disk) is
+/// refused with exit code 2 naming the file, although the hosts before the
+/// cut were parsed and assessed while the feeds loaded; no assessment is
+/// written.
+#[test]
+fn a_truncated_inventory_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let hosts: Vec<Value> = (1..=3)
+        .map(|n| {
+            host_json(&format!("web{n}"), ("debian", "12"), &[("bash", "5.2", None)], &[], "tier2")
+        })
+        .collect();
+    let inventory = write_inventory(dir.path(), &hosts);
+    let bytes = std::fs::read(&inventory).unwrap();
+    std::fs::write(&inventory, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let output = dir.path().join("assessment.json");
+
+    let run = assess(&["-i", &inventory, "--today", "2026-08-22", "-o", output.to_str().unwrap()]);
+
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("`{inventory}` is not a usable inventory")),
+        "{}",
+        run.stderr
+    );
+    assert!(!output.exists());
+}
+
+/// A missing inventory is reported before any feed is read.
+#[test]
+fn a_missing_inventory_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("absent.json");
+
+    let run = assess(&["-i", missing.to_str().unwrap(), "--today", "2026-08-22"]);
+
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("absent.json"), "{}", run.stderr);
+}
