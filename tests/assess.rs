@@ -757,14 +757,28 @@ fn a_truncated_inventory_is_refused_and_nothing_is_written() {
     assert!(!output.exists());
 }
 
-/// A missing inventory is reported before any feed is read.
+/// A missing inventory and a missing feed are both named in one usage error
+/// (exit code 2) before anything is read.
 #[test]
-fn a_missing_inventory_is_named() {
+fn missing_inventory_and_feed_are_named_together() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("absent.json");
+    let missing_feed = dir.path().join("no-such-feed");
 
-    let run = assess(&["-i", missing.to_str().unwrap(), "--today", "2026-08-22"]);
+    let run = assess(&[
+        "-i",
+        missing.to_str().unwrap(),
+        "-a",
+        missing_feed.to_str().unwrap(),
+        "--today",
+        "2026-08-22",
+    ]);
 
-    assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("absent.json"), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("inventory") && run.stderr.contains("absent.json"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("no-such-feed"), "{}", run.stderr);
 }

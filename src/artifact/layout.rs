@@ -23,13 +23,6 @@ pub enum Layout {
     RecordPerLine { depth: usize },
 }
 
-/// Serialises `value` in `layout`, followed by a newline.
-pub fn to_vec<T: Serialize + ?Sized>(value: &T, layout: Layout) -> serde_json::Result<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(64 * 1024);
-    write(&mut bytes, value, layout).map_err(serde_json::Error::io)?;
-    Ok(bytes)
-}
-
 /// Writes `value` in `layout`, followed by a newline, to `writer`.
 pub fn write<T: Serialize + ?Sized>(
     writer: &mut dyn Write,
@@ -157,6 +150,12 @@ impl Formatter for LayeredFormatter {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn to_vec(value: &serde_json::Value, layout: Layout) -> io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        write(&mut bytes, value, layout)?;
+        Ok(bytes)
+    }
 
     /// Keys come out sorted (`serde_json` without `preserve_order`).
     fn sample() -> serde_json::Value {

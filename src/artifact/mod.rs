@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use atomic::{write_atomically, write_atomically_with};
-pub use layout::{Layout, to_vec as layout_to_vec};
+pub use layout::{Layout, write as write_layout};
 
 /// Identifies the artifact and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

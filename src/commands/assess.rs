@@ -125,11 +125,9 @@ fn assess_hosts(
     let assessor =
         Assessor::new(&index, &feeds.intel, &policy.policy, classifier, previous, settings.today);
     report_cvss_errors(&assessor.cvss_errors, settings.strict, printer)?;
-    let Ok(hosts) = assessor.assess_stream(|each| {
-        parsed_hosts.into_iter().for_each(each);
-        Ok::<(), std::convert::Infallible>(())
-    });
-    let hosts = hosts.map_err(|error| UserError::usage(error.to_string()))?;
+    let hosts = assessor
+        .assess_stream(parsed_hosts)
+        .map_err(|error| UserError::usage(error.to_string()))?;
 
     // Millions of small allocations, freed when the process exits.
     std::mem::forget(index);

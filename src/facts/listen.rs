@@ -3,9 +3,9 @@
 //!
 //! Two sources: `ss` where iproute2 is installed (asked for listening TCP
 //! and for UDP in two sections; older gathers ran one `ss -tulnp`), and
-//! otherwise the kernel's own tables (`/proc/net/{tcp,tcp6,udp,udp6}`), which the script
-//! pre-filters to listening TCP and unconnected UDP sockets and marks with a
-//! `# proc-net` line.
+//! otherwise the kernel's own tables (`/proc/net/{tcp,tcp6,udp,udp6}`),
+//! which the script pre-filters to listening TCP and unconnected UDP
+//! sockets and marks with a `# proc-net` line.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -71,6 +71,7 @@ fn parse_ss_line(line: &str, section_protocol: Option<&str>) -> Option<Listener>
     })
 }
 
+/// Splits `ADDRESS:PORT`, removing the brackets ss puts around IPv6.
 fn split_address(local: &str) -> Option<(String, u16)> {
     let (address, port) = local.rsplit_once(':')?;
     let port = port.parse().ok()?;

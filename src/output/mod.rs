@@ -139,9 +139,8 @@ impl Printer {
         value: &T,
         layout: crate::artifact::Layout,
     ) -> anyhow::Result<()> {
-        let text = crate::artifact::layout_to_vec(value, layout)?;
         let mut stdout = lock(&self.stdout);
-        let _ = stdout.write_all(&text);
+        crate::artifact::write_layout(&mut *stdout, value, layout)?;
         let _ = stdout.flush();
         Ok(())
     }

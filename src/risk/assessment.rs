@@ -134,34 +134,23 @@ impl<'a> Assessor<'a> {
 
     /// Every host, in inventory order.
     pub fn assess(&self, hosts: &[HostRecord]) -> Result<Vec<HostAssessment>, ClassifyError> {
-        let handed_over = self.assess_stream(|each| {
-            for host in hosts {
-                each(HostView::from_record(host));
-            }
-            Ok::<(), std::convert::Infallible>(())
-        });
-        match handed_over {
-            Ok(result) => result,
-            Err(never) => match never {},
-        }
+        self.assess_stream(hosts.iter().map(HostView::from_record))
     }
 
-    /// Assesses hosts as `produce` hands them over. `produce` runs on the
-    /// calling thread (typically parsing the inventory) while rayon's
-    /// workers assess the hosts already handed over; verdict caches are
-    /// pooled so each worker keeps reusing one.
-    pub fn assess_stream<'h, E: Send>(
+    /// Assesses hosts as `hosts` yields them, in the order yielded. The
+    /// iterator is drained on one thread (typically while the inventory is
+    /// still being parsed) while rayon's workers assess the hosts already
+    /// handed over; verdict caches are pooled so each worker keeps reusing
+    /// one.
+    pub fn assess_stream<'h>(
         &self,
-        produce: impl FnOnce(&mut dyn FnMut(HostView<'h>)) -> Result<(), E> + Send,
-    ) -> Result<Result<Vec<HostAssessment>, ClassifyError>, E> {
+        hosts: impl IntoIterator<Item = HostView<'h>> + Send,
+    ) -> Result<Vec<HostAssessment>, ClassifyError> {
         let results = Mutex::new(Vec::new());
         let caches: Mutex<Vec<MatchCache<'a>>> = Mutex::new(Vec::new());
 
-        let produced = rayon::scope(|scope| {
-            let mut next = 0;
-            produce(&mut |host| {
-                let number = next;
-                next += 1;
+        rayon::scope(|scope| {
+            for (number, host) in hosts.into_iter().enumerate() {
                 let (results, caches) = (&results, &caches);
                 scope.spawn(move |_| {
                     let mut cache = lock(caches).pop().unwrap_or_default();
@@ -169,13 +158,12 @@ impl<'a> Assessor<'a> {
                     lock(caches).push(cache);
                     lock(results).push((number, outcome));
                 });
-            })
+            }
         });
-        produced?;
 
         let mut results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
         results.sort_unstable_by_key(|(number, _)| *number);
-        Ok(results.into_iter().map(|(_, outcome)| outcome).collect())
+        results.into_iter().map(|(_, outcome)| outcome).collect()
     }
 
     fn assess_host(

@@ -71,10 +71,10 @@ impl<'scope> InventoryStream<'scope> {
     }
 }
 
-/// Reads a whole file, sized from its metadata so the buffer is allocated once.
+/// Reads a whole file; `File::read_to_end` sizes the buffer from the
+/// file's metadata, so it is allocated once.
 fn read_whole(mut file: File) -> io::Result<Vec<u8>> {
-    let size = file.metadata().map_or(0, |metadata| metadata.len());
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
     Ok(bytes)
 }
