@@ -4,8 +4,8 @@
 //!
 //! Each shell the script promises to run under is tried: `sh -s` with the
 //! script on stdin, `sh -c` with it as an argument, `dash` explicitly, and
-//! busybox's `sh` when busybox is installed (it is optional; the test does
-//! not install it).
+//! busybox's `sh` (`scripts/install-deps` installs busybox; elsewhere the
+//! test skips it when missing).
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -124,6 +124,38 @@ fn gather_via_dash() {
 fn gather_via_busybox_sh_when_installed() {
     if is_installed("busybox") {
         gather_and_check("busybox", &["sh", "-s"], GATHER_SCRIPT.as_bytes());
+    }
+}
+
+/// The longer files are printed as sections by one awk: a file it cannot
+/// read fails that section alone, with a status and a message on stderr,
+/// and the next file still comes. Tried with Debian's awk and busybox's.
+#[test]
+fn an_unreadable_file_fails_its_own_section_only() {
+    let steps = "\npp_files missing /nonexistent/file hostname /proc/sys/kernel/hostname\n";
+    let script = GATHER_SCRIPT.replace("\npp_main </dev/null\n", steps);
+    assert_ne!(script, GATHER_SCRIPT, "the script no longer ends by calling pp_main");
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").expect("hostname");
+
+    let mut variants = vec![("sh", script.clone())];
+    if is_installed("busybox") {
+        variants.push(("busybox awk", format!("awk() {{ busybox awk \"$@\"; }}\n{script}")));
+    }
+    for (variant, text) in variants {
+        let output = Command::new("sh").arg("-c").arg(&text).output().expect("shell runs");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            format!(
+                "@@pp:begin missing@@\n\n@@pp:end missing rc=1@@\n\
+                 @@pp:begin hostname@@\n{hostname}\n@@pp:end hostname rc=0@@\n"
+            ),
+            "{variant}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "@@pp:stderr missing@@\ncannot read /nonexistent/file\n@@pp:stderr hostname@@\n",
+            "{variant}"
+        );
     }
 }
 

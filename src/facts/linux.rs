@@ -9,9 +9,9 @@
 //! missing `ss`) costs that fact, not the host; [`parse`] turns every such
 //! failure into a [`GatherIssue`] next to the facts that did arrive.
 //!
-//! The transport runs [`GATHER_SCRIPT`] either as `sh -c '<script>'` (the
-//! text quoted by the transport's one quoting function; it contains single
-//! quotes) or by feeding it to `sh -s` on stdin. With `PP_REFRESH=1` in the
+//! The transport runs [`GATHER_SCRIPT`] as `sh -c '<script>'` (the text
+//! quoted by the transport's one quoting function; it contains single
+//! quotes), whatever the login shell. With `PP_REFRESH=1` in the
 //! environment the script first refreshes the package metadata
 //! (`apt-get update`, `dnf makecache`, …) and reports whether that failed.
 
