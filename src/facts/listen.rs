@@ -1,8 +1,8 @@
 //! Listening sockets: what a host serves, so a rollout can check the same
 //! services answer afterwards.
 //!
-//! Two sources: `ss` where iproute2 is installed (asked for listening TCP
-//! and for UDP in two sections; older gathers ran one `ss -tulnp`), and
+//! Two sources: `ss -tulnp` where iproute2 is installed (gathers of
+//! 2026-12-04 asked for TCP and UDP in two marked sections, still read), and
 //! otherwise the kernel's own tables (`/proc/net/{tcp,tcp6,udp,udp6}`),
 //! which the script pre-filters to listening TCP and unconnected UDP
 //! sockets and marks with a `# proc-net` line.
