@@ -176,6 +176,16 @@ fn hostile_values_arrive_byte_for_byte_through_a_real_remote_shell() {
     assert_eq!(String::from_utf8_lossy(&output.stdout), "clean\n");
 }
 
+/// sshd hands the command line to the login shell, bash for root on the
+/// lab; the script itself must still run under the host's `sh` (dash).
+#[test]
+fn scripts_run_under_sh_although_the_login_shell_is_bash() {
+    let Some(lab) = Lab::find("login_shell") else { return };
+    let mut session = SshSession::connect(&target(&lab, 16), soon()).unwrap();
+    let output = run(&mut session, "getent passwd root | cut -d: -f7; readlink /proc/$$/exe");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "/bin/bash\n/usr/bin/dash\n");
+}
+
 /// A server that also offers a host certificate: libssh2 would negotiate the
 /// certificate type and then fail the plain `known_hosts` check, so the
 /// transport pins plain key types. h19's sshd gets a certificate for the
