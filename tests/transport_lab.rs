@@ -176,6 +176,28 @@ fn hostile_values_arrive_byte_for_byte_through_a_real_remote_shell() {
     assert_eq!(String::from_utf8_lossy(&output.stdout), "clean\n");
 }
 
+/// The lab's key has its `.pub` beside it, which the transport hands to
+/// libssh2; the same key alone still authenticates (its public half is then
+/// derived), and beside a `.pub` of another key it fails, as with OpenSSH.
+#[test]
+fn a_key_authenticates_with_or_without_its_public_half_beside_it() {
+    let Some(lab) = Lab::find("public_key_file") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let alone = dir.path().join("alone");
+    std::fs::copy(lab.dir.join("id_ed25519"), &alone).unwrap();
+    let mut client = target(&lab, 18);
+    assert!(lab.dir.join("id_ed25519.pub").is_file());
+    SshSession::connect(&client, soon()).expect("key with its .pub");
+
+    client.identity_files = vec![alone.clone()];
+    SshSession::connect(&client, soon()).expect("key without a .pub");
+
+    keygen(&["-q", "-t", "ed25519", "-N", "", "-f"], &dir.path().join("other"));
+    std::fs::copy(dir.path().join("other.pub"), dir.path().join("alone.pub")).unwrap();
+    let error = SshSession::connect(&client, soon()).unwrap_err();
+    assert!(matches!(error, TransportError::AuthenticationFailed { .. }), "{error}");
+}
+
 /// sshd hands the command line to the login shell, bash for root on the
 /// lab; the script itself must still run under the host's `sh` (dash).
 #[test]
