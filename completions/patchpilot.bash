@@ -475,7 +475,7 @@ _patchpilot() {
             return 0
             ;;
         patchpilot__subcmd__inventory)
-            opts="-i -l -o -p -v -q -h -V --inventory --limit --output --parallel --ssh-config --host-key-checking --connect-timeout --command-timeout --host-timeout --password-env --become --become-password-env --ask-become-pass --refresh --full --cmdb --cmdb-map --eol-data --eol-warn-days --today --max-output --format --color --verbose --quiet --operator --help --version discover help"
+            opts="-i -l -o -p -v -q -h -V --inventory --limit --output --parallel --ssh-config --host-key-checking --connect-timeout --command-timeout --host-timeout --password-env --become --become-password-env --ask-become-pass --key-passphrase-env --ask-key-pass --refresh --full --cmdb --cmdb-map --eol-data --eol-warn-days --today --max-output --format --color --verbose --quiet --operator --help --version discover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,6 +538,10 @@ _patchpilot() {
                     return 0
                     ;;
                 --become-password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-passphrase-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -4,13 +4,13 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use patchpilot::transport::quote::quote_str;
 use patchpilot::transport::{
-    Become, HostKeyPolicy, KnownHosts, KnownHostsWriter, RemoteCommand, Secret, Session,
+    Become, HostKeyPolicy, Keyring, KnownHosts, KnownHostsWriter, RemoteCommand, Secret, Session,
     SshSession, SshTarget, TransportError,
 };
 use support::Lab;
@@ -26,6 +26,7 @@ fn target(lab: &Lab, index: usize) -> SshTarget {
         port: 22,
         user: "root".into(),
         identity_files: vec![lab.dir.join("id_ed25519")],
+        keyring: Arc::new(Keyring::default()),
         password: None,
         known_hosts: Arc::new(KnownHosts::load(&[lab.dir.join("known_hosts")]).unwrap()),
         host_key_policy: HostKeyPolicy::Strict,
@@ -192,10 +193,133 @@ fn a_key_authenticates_with_or_without_its_public_half_beside_it() {
     client.identity_files = vec![alone.clone()];
     SshSession::connect(&client, soon()).expect("key without a .pub");
 
+    // A run looks at each key file once, so the change needs a new keyring.
     keygen(&["-q", "-t", "ed25519", "-N", "", "-f"], &dir.path().join("other"));
     std::fs::copy(dir.path().join("other.pub"), dir.path().join("alone.pub")).unwrap();
+    client.keyring = Arc::new(Keyring::default());
     let error = SshSession::connect(&client, soon()).unwrap_err();
     assert!(matches!(error, TransportError::AuthenticationFailed { .. }), "{error}");
+}
+
+/// Encrypted OpenSSH keys of each type authenticate with their passphrase,
+/// which the keyring uses once to decrypt them; without it, or with a wrong
+/// one, the key is skipped and authentication fails.
+#[test]
+fn an_encrypted_key_authenticates_with_its_passphrase_only() {
+    let Some(lab) = Lab::find("encrypted_key") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = encrypted_keys(dir.path(), &["ed25519", "ecdsa", "rsa"]);
+    let _authorized = AuthorizedKeys::add(&lab, "h18", &keys, "patchpilot-test-encrypted-key");
+
+    for key in &keys {
+        let mut client = target(&lab, 18);
+        client.identity_files = vec![key.clone()];
+        client.keyring = Arc::new(Keyring::new(Some(Secret::new(PASSPHRASE.into()))));
+        let mut session = SshSession::connect(&client, soon())
+            .unwrap_or_else(|error| panic!("{}: {error}", key.display()));
+        assert_eq!(String::from_utf8_lossy(&run(&mut session, "hostname").stdout), "h18\n");
+
+        for keyring in [Keyring::default(), Keyring::new(Some(Secret::new("wrong".into())))] {
+            client.keyring = Arc::new(keyring);
+            let error = SshSession::connect(&client, soon()).unwrap_err();
+            assert!(matches!(error, TransportError::AuthenticationFailed { .. }), "{error}");
+        }
+    }
+}
+
+/// The whole path from the command line: the passphrase comes from the
+/// variable `--key-passphrase-env` names and appears in no output.
+#[test]
+fn inventory_takes_the_key_passphrase_from_the_environment() {
+    let Some(lab) = Lab::find("encrypted_key_cli") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = encrypted_keys(dir.path(), &["ed25519"]);
+    let _authorized = AuthorizedKeys::add(&lab, "h18", &keys, "patchpilot-test-key-passphrase-env");
+    let inventory = dir.path().join("hosts.toml");
+    std::fs::write(
+        &inventory,
+        format!(
+            "[defaults]\nuser = \"root\"\nidentity_file = {:?}\nknown_hosts_file = {:?}\n\n\
+             [hosts.h18]\naddress = \"{}\"\n",
+            keys[0],
+            lab.dir.join("known_hosts"),
+            address(18)
+        ),
+    )
+    .unwrap();
+    let gather = |extra: &[&str]| {
+        support::patchpilot()
+            .env_remove("SSH_AUTH_SOCK")
+            .env("PP_TEST_KEY_PASSPHRASE", PASSPHRASE)
+            .args(["--format", "json", "inventory", "--full", "-i"])
+            .arg(&inventory)
+            .arg("-o")
+            .arg(dir.path().join("inventory.json"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+
+    let unlocked = gather(&["--key-passphrase-env", "PP_TEST_KEY_PASSPHRASE"]);
+    let stderr = String::from_utf8_lossy(&unlocked.stderr);
+    assert_eq!(unlocked.status.code(), Some(0), "stderr: {stderr}");
+    let written = std::fs::read_to_string(dir.path().join("inventory.json")).unwrap();
+    for text in
+        [&written, &String::from_utf8_lossy(&unlocked.stdout).into_owned(), &stderr.into_owned()]
+    {
+        assert!(!text.contains(PASSPHRASE), "the passphrase leaked");
+        assert!(!text.contains("PRIVATE KEY"), "the key leaked");
+    }
+    assert!(written.contains("\"hostname\": \"h18\""), "{written}");
+
+    let locked = gather(&[]);
+    let stderr = String::from_utf8_lossy(&locked.stderr);
+    assert_eq!(locked.status.code(), Some(11), "authentication failed: {stderr}");
+    assert!(stderr.contains("--key-passphrase-env"), "the hint is missing: {stderr}");
+}
+
+const PASSPHRASE: &str = "correct horse battery staple";
+
+/// Keys of the given types, encrypted with [`PASSPHRASE`], `.pub` beside.
+fn encrypted_keys(dir: &Path, kinds: &[&str]) -> Vec<PathBuf> {
+    kinds
+        .iter()
+        .map(|kind| {
+            let key = dir.join(kind);
+            keygen(&["-q", "-t", kind, "-N", PASSPHRASE, "-f"], &key);
+            key
+        })
+        .collect()
+}
+
+/// Lets the keys into root's account on a host until dropped. Each test
+/// marks its lines with its own comment, so tests running at once on the
+/// same host remove only their own.
+struct AuthorizedKeys<'lab> {
+    lab: &'lab Lab,
+    host: &'static str,
+    comment: &'static str,
+}
+
+impl<'lab> AuthorizedKeys<'lab> {
+    fn add(lab: &'lab Lab, host: &'static str, keys: &[PathBuf], comment: &'static str) -> Self {
+        for key in keys {
+            let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+            let mut fields = public.split_whitespace();
+            let line = format!("{} {} {comment}", fields.next().unwrap(), fields.next().unwrap());
+            let command =
+                format!("printf '%s\\n' {} >> /root/.ssh/authorized_keys", quote_str(&line));
+            lab.truth(host, &command);
+        }
+        AuthorizedKeys { lab, host, comment }
+    }
+}
+
+impl Drop for AuthorizedKeys<'_> {
+    fn drop(&mut self) {
+        let command = format!("sed -i '/ {}$/d' /root/.ssh/authorized_keys", self.comment);
+        self.lab.exec(self.host, &command);
+    }
 }
 
 /// sshd hands the command line to the login shell, bash for root on the

@@ -85,6 +85,15 @@ pub struct InventoryArgs {
     )]
     pub ask_become_pass: bool,
 
+    /// Name of an environment variable holding the passphrase of encrypted
+    /// key files. Each key is decrypted once per run, not once per host.
+    #[arg(long, value_name = "VAR", help_heading = "Authentication")]
+    pub key_passphrase_env: Option<String>,
+
+    /// Prompt for the passphrase of encrypted key files on the terminal.
+    #[arg(long, conflicts_with = "key_passphrase_env", help_heading = "Authentication")]
+    pub ask_key_pass: bool,
+
     /// Refresh package lists on each host (`apt-get update`, `dnf makecache`)
     /// before reading pending updates. Needs root or `--become`.
     #[arg(long, help_heading = "Facts")]

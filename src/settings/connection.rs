@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::fleet::Host;
 use crate::output::UserError;
 use crate::transport::ssh_config::{ClientConfig, HostConfig};
-use crate::transport::{HostKeyPolicy, KnownHosts, KnownHostsWriter, Secret, SshTarget};
+use crate::transport::{HostKeyPolicy, Keyring, KnownHosts, KnownHostsWriter, Secret, SshTarget};
 
 /// Settings that apply to every host unless the inventory or client config
 /// says otherwise.
@@ -24,6 +24,8 @@ pub struct ConnectionDefaults {
     /// `--connect-timeout`; `None` when not given.
     pub connect_timeout: Option<Duration>,
     pub password: Option<Secret>,
+    /// Unlocks encrypted key files (decrypted once for the whole run).
+    pub key_passphrase: Option<Secret>,
     pub local_user: String,
     pub home: Option<PathBuf>,
 }
@@ -35,6 +37,7 @@ pub struct ConnectionResolver {
     client_config: Option<ClientConfig>,
     known_hosts_cache: Mutex<BTreeMap<Vec<PathBuf>, Arc<KnownHosts>>>,
     writers: Mutex<BTreeMap<PathBuf, Arc<KnownHostsWriter>>>,
+    keyring: Arc<Keyring>,
     /// Warnings for the operator (unparsable `known_hosts` lines).
     pub warnings: Mutex<Vec<String>>,
 }
@@ -44,6 +47,7 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 impl ConnectionResolver {
     pub fn new(defaults: ConnectionDefaults, client_config: Option<ClientConfig>) -> Self {
         ConnectionResolver {
+            keyring: Arc::new(Keyring::new(defaults.key_passphrase.clone())),
             defaults,
             client_config,
             known_hosts_cache: Mutex::new(BTreeMap::new()),
@@ -139,6 +143,7 @@ impl ConnectionResolver {
             port,
             user: user.unwrap_or_else(|| self.defaults.local_user.clone()),
             identity_files,
+            keyring: Arc::clone(&self.keyring),
             password: self.defaults.password.clone(),
             known_hosts: self.known_hosts(&known_hosts_files)?,
             host_key_policy: policy,

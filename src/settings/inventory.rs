@@ -125,6 +125,7 @@ fn resolver(args: &InventoryArgs) -> anyhow::Result<ConnectionResolver> {
         },
         connect_timeout: args.connect_timeout.map(Duration::from_secs),
         password,
+        key_passphrase: key_passphrase(args)?,
         local_user: super::default_operator(),
         home,
     };
@@ -138,6 +139,15 @@ fn become_password(args: &InventoryArgs) -> anyhow::Result<Option<Secret>> {
         return Ok(Some(Secret::new(password)));
     }
     secret_from_env(args.become_password_env.as_deref())
+}
+
+fn key_passphrase(args: &InventoryArgs) -> anyhow::Result<Option<Secret>> {
+    if args.ask_key_pass {
+        let passphrase = rpassword::prompt_password("key passphrase: ")
+            .context("reading the key passphrase from the terminal")?;
+        return Ok(Some(Secret::new(passphrase)));
+    }
+    secret_from_env(args.key_passphrase_env.as_deref())
 }
 
 /// Reads a secret from the named environment variable; naming one that is

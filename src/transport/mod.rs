@@ -11,6 +11,7 @@
 //! (the controller itself). `WinRM` will be a third behind the same trait.
 
 mod capture;
+pub mod keys;
 pub mod known_hosts;
 mod local;
 mod proxy;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use capture::BoundedBuffer;
+pub use keys::Keyring;
 pub use known_hosts::{HostKeyPolicy, KnownHosts, KnownHostsWriter};
 pub use local::LocalSession;
 pub use ssh::SshSession;
@@ -59,6 +61,9 @@ pub struct SshTarget {
     pub port: u16,
     pub user: String,
     pub identity_files: Vec<PathBuf>,
+    /// The run's key files as libssh2 should be given them, shared by all
+    /// targets so each key is read (and decrypted) once.
+    pub keyring: Arc<Keyring>,
     pub password: Option<Secret>,
     pub known_hosts: Arc<KnownHosts>,
     pub host_key_policy: HostKeyPolicy,

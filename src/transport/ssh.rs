@@ -23,10 +23,12 @@ use std::time::{Duration, Instant};
 use rustix::event::{PollFd, PollFlags, Timespec};
 use ssh2::{BlockDirections, ErrorCode, MethodType};
 
+use super::keys::KeyCredential;
 use super::known_hosts::{self, HostKeyPolicy, Verdict};
 use super::proxy::{self, Tunnel};
 use super::{
-    BoundedBuffer, CommandOutput, RemoteCommand, Session, SshTarget, TransportError, remaining,
+    BoundedBuffer, CommandOutput, RemoteCommand, Secret, Session, SshTarget, TransportError,
+    remaining,
 };
 
 const KEX_PREFERENCE: &str = "curve25519-sha256,curve25519-sha256@libssh.org,\
@@ -314,11 +316,24 @@ fn authenticate(
 
     for key in identity_files(target) {
         tried.push(format!("key `{}`", key.display()));
-        // LIMITATION: keys that need a passphrase are skipped with a warning;
-        // a passphrase from an environment variable or a prompt (as for
-        // passwords) would lift it. ssh-agent covers such keys meanwhile.
-        let public_key = public_key_beside(&key);
-        match session.userauth_pubkey_file(user, public_key.as_deref(), &key, None) {
+        let attempt = match target.keyring.credential(&key) {
+            KeyCredential::File { private, public, passphrase } => session.userauth_pubkey_file(
+                user,
+                public.as_deref(),
+                &private,
+                passphrase.as_ref().map(Secret::expose),
+            ),
+            // LIMITATION: ssh2 copies the decrypted key into a CString it
+            // frees without wiping; an ssh2 call taking bytes would lift it.
+            KeyCredential::Unlocked(unlocked) => session.userauth_pubkey_memory(
+                user,
+                Some(&unlocked.public),
+                &unlocked.private,
+                None,
+            ),
+            KeyCredential::Unusable(_) => continue,
+        };
+        match attempt {
             Ok(()) if session.authenticated() => return Ok(()),
             Ok(()) => {}
             Err(error) => check_auth_error(&error, &key, started)?,
@@ -357,20 +372,6 @@ fn check_auth_error(
         }
         _ => Ok(()),
     }
-}
-
-/// The public half OpenSSH keeps beside a key as `KEY.pub`, when it is there.
-///
-/// Without it libssh2 derives the public key from the private one on every
-/// connection, first through OpenSSL's PEM decoders, which build their
-/// decoder chains before failing on the OpenSSH format: ~18 % of the
-/// client's CPU at 200 hosts. A `.pub` that does not match its key makes
-/// that key fail, as it does for OpenSSH, and the next one is tried.
-fn public_key_beside(key: &Path) -> Option<PathBuf> {
-    let mut name = key.as_os_str().to_owned();
-    name.push(".pub");
-    let path = PathBuf::from(name);
-    path.is_file().then_some(path)
 }
 
 /// The inventory's keys, else OpenSSH's default key files that exist.
