@@ -46,8 +46,8 @@ Register-ArgumentCompleter -Native -CommandName 'patchpilot' -ScriptBlock {
         'patchpilot;inventory' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Hosts file (patchpilot TOML) or Ansible inventory (INI or YAML)')
             [CompletionResult]::new('--inventory', '--inventory', [CompletionResultType]::ParameterName, 'Hosts file (patchpilot TOML) or Ansible inventory (INI or YAML)')
-            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Select hosts: names, globs, groups; `!pattern` excludes, `&pattern` intersects; separate with `:` or `,`. Example: `web*:&production:!web3`')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Select hosts: names, globs, groups; `!pattern` excludes, `&pattern` intersects; separate with `:` or `,`. Example: `web*:&production:!web3`')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Select hosts: names, globs, groups, `~regex`; `!pattern` excludes, `&pattern` intersects; separate with `:` or `,`. Example: `web*:&production:!web3`')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Select hosts: names, globs, groups, `~regex`; `!pattern` excludes, `&pattern` intersects; separate with `:` or `,`. Example: `web*:&production:!web3`')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the artifact')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the artifact')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Hosts contacted at once')

@@ -19,8 +19,9 @@ pub struct InventoryArgs {
     #[arg(short, long, env = "PATCHPILOT_INVENTORY", help_heading = "Selection")]
     pub inventory: Option<PathBuf>,
 
-    /// Select hosts: names, globs, groups; `!pattern` excludes, `&pattern`
-    /// intersects; separate with `:` or `,`. Example: `web*:&production:!web3`.
+    /// Select hosts: names, globs, groups, `~regex`; `!pattern` excludes,
+    /// `&pattern` intersects; separate with `:` or `,`. Example:
+    /// `web*:&production:!web3`.
     #[arg(short, long, help_heading = "Selection")]
     pub limit: Option<String>,
 

@@ -2,7 +2,8 @@
 //!
 //! Sysadmins already know these from `ansible -l`, so they behave the same:
 //! terms are separated by `,` (or, when there is no comma, by `:`); a term is
-//! a host or group name, a glob over both (`web*`, `db-[ab]?`), or `all`/`*`;
+//! a host or group name, a glob over both (`web*`, `db-[ab]?`), a regular
+//! expression over both (`~(web|db)[0-9]+`), or `all`/`*`;
 //! `!term` excludes and `&term` intersects. Like Ansible, evaluation does not
 //! depend on the order terms are written in: unions first, then
 //! intersections, then exclusions (starting from all hosts when there is no
@@ -22,6 +23,7 @@ use std::net::Ipv6Addr;
 use std::str::FromStr;
 
 use globset::GlobBuilder;
+use regex::Regex;
 
 use super::error::closest;
 use super::host::Host;
@@ -176,12 +178,10 @@ fn parse_term(term: &str) -> Result<Term, LimitError> {
         let message = "nothing follows the operator".to_string();
         return Err(LimitError::Invalid { pattern: term.to_string(), message });
     }
-    if pattern.starts_with('~') {
-        // LIMITATION: Ansible's `~regex` terms need a regex engine the crate
-        // does not otherwise pull in; adding the `regex` crate would lift it.
-        let message =
-            "regular expressions (`~`) are not supported; use globs such as `web*`".to_string();
-        return Err(LimitError::Invalid { pattern: term.to_string(), message });
+    if let Some(expression) = pattern.strip_prefix('~') {
+        // Compiled here too, so a bad expression fails before any host is read.
+        regex_matcher(expression)
+            .map_err(|message| LimitError::Invalid { pattern: term.to_string(), message })?;
     }
     Ok(Term { operation, pattern: pattern.to_string() })
 }
@@ -192,7 +192,9 @@ fn all_names(inventory: &Inventory) -> BTreeSet<&str> {
 
 /// Names of the hosts one term matches; an error when it matches nothing.
 fn matches<'a>(inventory: &'a Inventory, pattern: &str) -> Result<BTreeSet<&'a str>, LimitError> {
-    let matched = match split_subscript(pattern) {
+    // A regular expression's brackets are its own, never a subscript.
+    let subscript = if pattern.starts_with('~') { None } else { split_subscript(pattern) };
+    let matched = match subscript {
         Some((base, subscript)) => {
             let base_hosts = plain_matches(inventory, base)?;
             if base_hosts.is_empty() {
@@ -243,6 +245,11 @@ fn group_names(inventory: &Inventory) -> impl Iterator<Item = &str> {
 type NameMatcher<'a> = Box<dyn Fn(&str) -> bool + 'a>;
 
 fn name_matcher(pattern: &str) -> Result<NameMatcher<'_>, LimitError> {
+    if let Some(expression) = pattern.strip_prefix('~') {
+        let regex = regex_matcher(expression)
+            .map_err(|message| LimitError::Invalid { pattern: pattern.to_string(), message })?;
+        return Ok(Box::new(move |name: &str| regex.is_match(name)));
+    }
     if !pattern.contains(['*', '?', '[']) {
         return Ok(Box::new(move |name: &str| name == pattern));
     }
@@ -257,6 +264,22 @@ fn name_matcher(pattern: &str) -> Result<NameMatcher<'_>, LimitError> {
         })?
         .compile_matcher();
     Ok(Box::new(move |name: &str| glob.is_match(name)))
+}
+
+/// `~EXPRESSION`, matched as Ansible does with Python's `re.match`: anchored
+/// at the start of the name only, so `~web` matches `web1` and `~web$`
+/// matches only `web`. Rust's regex syntax is Python's for everything
+/// host patterns use; look-around and back-references are refused.
+fn regex_matcher(expression: &str) -> Result<Regex, String> {
+    Regex::new(&format!("^(?:{expression})")).map_err(|error| match error {
+        // The last line of the parser's message says what is wrong; the
+        // lines above quote our anchored form, which would only confuse.
+        regex::Error::Syntax(message) => {
+            let last = message.lines().last().unwrap_or_default();
+            last.strip_prefix("error: ").unwrap_or(last).to_string()
+        }
+        other => other.to_string(),
+    })
 }
 
 fn suggestion(inventory: &Inventory, pattern: &str) -> Option<String> {
@@ -402,6 +425,32 @@ hosts = ["web2", "db2"]
         assert!(matches!(select("webservers[7]"), Err(LimitError::Invalid { .. })));
     }
 
+    /// Each expectation was checked against `ansible -i <this inventory as
+    /// INI> --list-hosts PATTERN` (ansible-core 2.14): `~` is Python's
+    /// `re.match`, anchored at the start of host and group names only.
+    #[test]
+    fn regular_expressions_match_names_from_their_start_as_in_ansible() {
+        assert_eq!(names("~web"), ["web1", "web2", "web3"]);
+        assert_eq!(names("~web[12]"), ["web1", "web2"], "brackets are the expression's");
+        assert_eq!(names("~(web|db)1"), ["db1", "web1"]);
+        assert_eq!(names("~.*servers"), ["db1", "db2", "web1", "web2", "web3"]);
+        assert_eq!(names("~h[0-9]$"), ["h1", "h2", "h3", "h4"]);
+        assert_eq!(names("webservers:!~web[13]"), ["web2"]);
+        assert_eq!(names("~db,&production"), ["db1"]);
+        assert_eq!(names("~a").len(), 9, "`all` matches too");
+        assert!(matches!(select("~[0-9]$"), Err(LimitError::NoMatch { .. })), "not a search");
+        assert!(matches!(select("~eb"), Err(LimitError::NoMatch { .. })));
+        assert!(matches!(select("~DB"), Err(LimitError::NoMatch { .. })), "case matters");
+    }
+
+    #[test]
+    fn a_malformed_regular_expression_is_refused_before_any_host_is_read() {
+        let error = Limit::parse("webservers:~web(").expect_err("unclosed group");
+        let message = error.to_string();
+        assert_eq!(message, "limit pattern `~web(`: unclosed group");
+        assert!(matches!(Limit::parse("~(?<=web)1"), Err(LimitError::Invalid { .. })));
+    }
+
     #[test]
     fn a_term_matching_nothing_is_an_error_naming_it() {
         let error = select("webservers:!web9").expect_err("no web9");
@@ -422,7 +471,6 @@ hosts = ["web2", "db2"]
     fn malformed_limits_are_refused() {
         assert!(matches!(Limit::parse(" , "), Err(LimitError::Empty { .. })));
         assert!(matches!(Limit::parse("web:!"), Err(LimitError::Invalid { .. })));
-        assert!(matches!(Limit::parse("~web.*"), Err(LimitError::Invalid { .. })));
     }
 
     #[test]
