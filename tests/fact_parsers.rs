@@ -31,6 +31,7 @@ fn run_parser(parser: &str, raw: &[u8]) -> Option<Result<Value, FactsError>> {
             "types": facts::disk::parse_df_types(text),
         })),
         "listening" => to_json(facts::listen::parse_listening(text)),
+        "if-inet6" => to_json(facts::addresses::parse_if_inet6(text)),
         "dpkg-query" => to_json(apt::parse_dpkg_query(text)),
         "apt-get-simulate" => to_json(apt::parse_apt_simulate(text)),
         "apt-list-upgradable" => to_json(apt::parse_apt_list_upgradable(text)),

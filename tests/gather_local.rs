@@ -8,6 +8,7 @@
 //! test skips it when missing).
 
 use std::io::Write;
+use std::net::{IpAddr, Ipv6Addr};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -64,6 +65,30 @@ fn dpkg_package_count() -> usize {
         .count()
 }
 
+/// The machine's own addresses as iproute2 lists them: every IPv4 address
+/// and global IPv6 ones, without loopback's `127.0.0.1` and `::1`.
+fn addresses_ip_lists() -> Vec<IpAddr> {
+    let listing = machine_says("ip", &["-o", "addr", "show"]);
+    let mut addresses: Vec<IpAddr> = listing
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let family = *fields.get(2)?;
+            let address: IpAddr = fields.get(3)?.split('/').next()?.parse().ok()?;
+            let scope = fields.iter().position(|field| *field == "scope")?;
+            let global = fields.get(scope + 1) == Some(&"global");
+            (family == "inet" || (family == "inet6" && global)).then_some(address)
+        })
+        .filter(|address| {
+            *address != IpAddr::from([127, 0, 0, 1])
+                && *address != IpAddr::from(Ipv6Addr::LOCALHOST)
+        })
+        .collect();
+    addresses.sort();
+    addresses.dedup();
+    addresses
+}
+
 /// Runs the script through one shell and checks everything it found.
 fn gather_and_check(program: &str, args: &[&str], stdin: &[u8]) -> Vec<u8> {
     let started = Instant::now();
@@ -84,6 +109,9 @@ fn gather_and_check(program: &str, args: &[&str], stdin: &[u8]) -> Vec<u8> {
     assert!(facts.uptime_seconds.is_some(), "{program}: uptime");
     assert!(facts.disks.iter().any(|disk| disk.mount == "/"), "{program}: disks {:?}", facts.disks);
     assert!(!facts.os.id.is_empty(), "{program}: os-release");
+    if is_installed("ip") {
+        assert_eq!(facts.addresses, addresses_ip_lists(), "{program}: addresses");
+    }
 
     if is_installed("dpkg-query") {
         assert_eq!(facts.package_manager.as_deref(), Some("apt"));
@@ -156,6 +184,39 @@ fn an_unreadable_file_fails_its_own_section_only() {
             "@@pp:stderr missing@@\ncannot read /nonexistent/file\n@@pp:stderr hostname@@\n",
             "{variant}"
         );
+    }
+}
+
+/// `/proc/net/fib_trie` lists every route; the script keeps only the
+/// host's own addresses (`/32 host LOCAL` leaves), each once although the
+/// Main and Local tables both list them. Checked on files captured from
+/// this project's controller VM and a lab host (`tests/fixtures/proc-net`),
+/// with Debian's awk and busybox's.
+#[test]
+fn only_the_hosts_own_ipv4_addresses_are_kept_from_fib_trie() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/proc-net");
+    let cases = [
+        ("fib_trie_debian12.txt", "127.0.0.1\n192.0.2.2\n"),
+        ("fib_trie_lab-host.txt", "127.0.0.1\n127.100.1.1\n"),
+    ];
+    for (file, expected) in cases {
+        let steps = format!("\npp_files ipv4-addresses {fixtures}/{file}\n");
+        let script = GATHER_SCRIPT.replace("\npp_main </dev/null\n", &steps);
+
+        let mut variants = vec![("sh", script.clone())];
+        if is_installed("busybox") {
+            variants.push(("busybox awk", format!("awk() {{ busybox awk \"$@\"; }}\n{script}")));
+        }
+        for (variant, text) in variants {
+            let output = Command::new("sh").arg("-c").arg(&text).output().expect("shell runs");
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout),
+                format!(
+                    "@@pp:begin ipv4-addresses@@\n{expected}\n@@pp:end ipv4-addresses rc=0@@\n"
+                ),
+                "{variant}, {file}"
+            );
+        }
     }
 }
 

@@ -88,6 +88,10 @@ fn fifty_hosts_with_faults_each_get_the_right_outcome_and_true_facts() {
     assert_eq!(events, 50);
 }
 
+/// The host's IPv4 addresses but loopback's, as iproute2 lists them.
+const IPV4_ADDRESSES: &str =
+    r#"ip -o -4 addr show | awk '$4 !~ /^127\.0\.0\.1\// { sub(/\/.*/, "", $4); print $4 }'"#;
+
 /// Compares gathered facts with the host's own answers on its console.
 fn check_facts_against_the_host(lab: &Lab, host: &HostRecord) {
     let name = host.name.as_str();
@@ -103,6 +107,10 @@ fn check_facts_against_the_host(lab: &Lab, host: &HostRecord) {
     );
     assert_eq!(facts.os.id, "debian");
     assert_eq!(facts.os.version_id, "12");
+    let own = lab.truth(name, IPV4_ADDRESSES);
+    let gathered: Vec<String> = facts.addresses.iter().map(ToString::to_string).collect();
+    assert_eq!(gathered.join("\n"), own, "{name}: addresses");
+    assert_eq!(gathered, [host.address.as_str()], "{name}: the lab host has one address");
     let package_count: usize = lab.truth(name, "dpkg-query -W -f '.\\n' | wc -l").parse().unwrap();
     assert_eq!(facts.packages.len(), package_count, "{name}");
     let crypto =

@@ -92,6 +92,9 @@ pp_meta() {
 # few kilobytes of os-release and /proc/meminfo cost more than starting
 # awk (4.9 ms against 1.5 ms on a lab host). An unreadable file is that
 # section's failure, with its own status and message, as with pp_section.
+# The section named ipv4-addresses reads /proc/net/fib_trie, which lists
+# every route (on a router, hundreds of thousands of lines): it prints
+# only the host's own addresses, the leaves marked `/32 host LOCAL`, once.
 pp_files() {
 	awk 'BEGIN {
 		for (i = 1; i + 1 < ARGC; i += 2) {
@@ -99,8 +102,18 @@ pp_files() {
 			path = ARGV[i + 1]
 			printf "@@pp:begin %s@@\n", name
 			printf "@@pp:stderr %s@@\n", name >"/dev/stderr"
-			while ((status = (getline line <path)) > 0)
-				print line
+			leaf = ""
+			while ((status = (getline line <path)) > 0) {
+				if (name != "ipv4-addresses") {
+					print line
+				} else if (line ~ /^[ |]*\|-- /) {
+					leaf = line
+					sub(/.*-- /, "", leaf)
+				} else if (line ~ /^ *\/32 host LOCAL$/ && !(leaf in seen)) {
+					seen[leaf]
+					print leaf
+				}
+			}
 			close(path)
 			rc = 0
 			if (status < 0) {
@@ -437,7 +450,8 @@ pp_main() {
 	pp_os_release=/etc/os-release
 	[ -r "$pp_os_release" ] || pp_os_release=/usr/lib/os-release
 	pp_files os-release "$pp_os_release" boot-id /proc/sys/kernel/random/boot_id \
-		uptime /proc/uptime meminfo /proc/meminfo loadavg /proc/loadavg
+		uptime /proc/uptime meminfo /proc/meminfo loadavg /proc/loadavg \
+		ipv4-addresses /proc/net/fib_trie ipv6-addresses /proc/net/if_inet6
 	pp_section uname pp_uname
 	pp_section hostname pp_hostname
 	pp_section df pp_df

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::reboot::{self, RebootHint};
 use super::sections::{self, GatherOutput, Section};
-use super::{FactsError, apk, apt, disk, host, listen, lock, rpm, zypper};
+use super::{FactsError, addresses, apk, apt, disk, host, listen, lock, rpm, zypper};
 use crate::artifact::inventory::{Facts, GatherIssue, Package, PendingUpdate, RebootStatus};
 
 /// The gather script, to run on the remote host as one `sh` invocation.
@@ -145,6 +145,7 @@ fn host_facts(gather: &GatherOutput<'_>) -> Facts {
         kernel: uname.release,
         architecture: uname.machine,
         hostname: trimmed("hostname").unwrap_or_default(),
+        addresses: addresses::host_addresses(body("ipv4-addresses"), body("ipv6-addresses")),
         boot_id: trimmed("boot-id"),
         uptime_seconds: host::parse_uptime(body("uptime")),
         disks: disk::real_disks(rows, &mount_types),
@@ -365,8 +366,9 @@ fn is_expected_exit(name: &str, code: i32, package_manager: Option<&str>) -> boo
         (_, _) if code == 0 => true,
         ("updates" | "security-updates", Some("dnf" | "yum")) => code == 100,
         // needs-restarting says 1 for "reboot needed"; sha256sum says 1 when
-        // a watched file cannot be read, which the file's record shows.
-        ("reboot-tool", Some("dnf" | "yum")) | ("watched-files", _) => code == 1,
+        // a watched file cannot be read, which the file's record shows; a
+        // kernel without IPv6 has no if_inet6, so no IPv6 address to list.
+        ("reboot-tool", Some("dnf" | "yum")) | ("watched-files" | "ipv6-addresses", _) => code == 1,
         ("reboot-tool", Some("zypper")) => code == 102,
         _ => false,
     }
@@ -422,6 +424,19 @@ mod tests {
         assert_eq!(facts.gather_issues.len(), 1, "{:?}", facts.gather_issues);
         assert_eq!(facts.gather_issues[0].section, "security-updates");
         assert!(facts.gather_issues[0].message.contains("Cache-only"));
+    }
+
+    /// A kernel built or booted without IPv6 has no `/proc/net/if_inet6`:
+    /// that is an answer (no IPv6 address), not a failed step.
+    #[test]
+    fn a_host_without_ipv6_has_its_ipv4_addresses_and_no_issue() {
+        let output = "@@pp:gather v=1@@\n\
+            @@pp:begin meta@@\nuid=0\npackage_manager=apt\n\n@@pp:end meta rc=0@@\n\
+            @@pp:begin ipv4-addresses@@\n127.0.0.1\n10.1.2.3\n\n@@pp:end ipv4-addresses rc=0@@\n\
+            @@pp:begin ipv6-addresses@@\n\n@@pp:end ipv6-addresses rc=1@@\n@@pp:done@@\n";
+        let facts = parse(output.as_bytes()).unwrap();
+        assert_eq!(facts.addresses, ["10.1.2.3".parse::<std::net::IpAddr>().unwrap()]);
+        assert!(facts.gather_issues.is_empty(), "{:?}", facts.gather_issues);
     }
 
     #[test]

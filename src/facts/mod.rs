@@ -13,6 +13,7 @@
 //! us the facts of a whole machine. Only output that cannot be what we asked
 //! for at all (no gather sections, malformed JSON or XML) is an error.
 
+pub mod addresses;
 pub mod apk;
 pub mod apt;
 pub mod disk;

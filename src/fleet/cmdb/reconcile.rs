@@ -84,7 +84,12 @@ impl HostIndex {
     fn new(hosts: &[HostRecord]) -> Self {
         let mut index = HostIndex::from_names(hosts.iter().map(|host| host.name.as_str()));
         for (position, host) in hosts.iter().enumerate() {
-            index.addresses_of.entry(normalise_address(&host.address)).or_default().push(position);
+            let own = own_addresses(host).iter().map(ToString::to_string);
+            let known: BTreeSet<String> =
+                std::iter::once(normalise_address(&host.address)).chain(own).collect();
+            for address in known {
+                index.addresses_of.entry(address).or_default().push(position);
+            }
         }
         index
     }
@@ -158,8 +163,9 @@ fn mismatches(entry: &CmdbEntry, host: &HostRecord) -> Vec<CmdbMismatch> {
     let mut found = Vec::new();
 
     if let Some(cmdb) = entry.address.as_deref() {
-        if address_disagrees(cmdb, &host.address) {
-            found.push(mismatch("address", cmdb, &host.address));
+        let own = own_addresses(host);
+        if address_disagrees(cmdb, &host.address, own) {
+            found.push(mismatch("address", cmdb, &observed_addresses(&host.address, own)));
         }
     }
     if let (Some(cmdb), Some(observed)) = (entry.owner.as_deref(), host.owner.as_deref()) {
@@ -182,20 +188,54 @@ fn mismatches(entry: &CmdbEntry, host: &HostRecord) -> Vec<CmdbMismatch> {
     found
 }
 
-/// Disagreement needs evidence: the host's address must appear among the
-/// CMDB's, unless the host is known only by a DNS name and the CMDB lists
-/// IP addresses.
-// LIMITATION: a host reached by DNS name is not compared with the CMDB's IP
-// addresses; resolving names (or recording the host's own addresses as a
-// fact) would let those be checked too.
-fn address_disagrees(cmdb: &str, observed: &str) -> bool {
+/// Disagreement needs evidence. The CMDB agrees when it lists the address
+/// the inventory reaches the host at, or any address the host carries
+/// itself. Otherwise it disagrees when the host is reached at an IP address,
+/// or both sides are names; and a host reached by name disagrees only with
+/// CMDB addresses of the kinds a host carries on its own interfaces
+/// (private, unique-local, loopback, link-local): a public address may be
+/// translated to the host by NAT and never appear on it.
+fn address_disagrees(cmdb: &str, observed: &str, own: &[IpAddr]) -> bool {
     let observed = normalise_address(observed);
     let listed: Vec<String> = addresses(Some(cmdb)).collect();
-    if listed.contains(&observed) {
+    let own_listed = own.iter().any(|address| listed.contains(&address.to_string()));
+    if listed.contains(&observed) || own_listed {
         return false;
     }
+
+    let listed_ips: Vec<IpAddr> = listed.iter().filter_map(|a| a.parse().ok()).collect();
     let observed_is_ip = observed.parse::<IpAddr>().is_ok();
-    observed_is_ip || listed.iter().any(|address| address.parse::<IpAddr>().is_err())
+    let names_differ = listed_ips.len() < listed.len();
+    let own_contradicts = !own.is_empty() && listed_ips.iter().any(is_carried_by_hosts);
+    observed_is_ip || names_differ || own_contradicts
+}
+
+/// Addresses a host has on its own interfaces, as opposed to public ones a
+/// NAT gateway may translate to it.
+fn is_carried_by_hosts(address: &IpAddr) -> bool {
+    match address {
+        IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local() || v6.is_unicast_link_local(),
+    }
+}
+
+/// The addresses the host was gathered with: none when it was not reached.
+fn own_addresses(host: &HostRecord) -> &[IpAddr] {
+    host.facts.as_ref().map_or(&[], |facts| facts.addresses.as_slice())
+}
+
+/// What the mismatch shows as observed: the inventory's address, and the
+/// host's own addresses when it has any besides that one.
+fn observed_addresses(address: &str, own: &[IpAddr]) -> String {
+    let others: Vec<String> = own
+        .iter()
+        .map(ToString::to_string)
+        .filter(|own| *own != normalise_address(address))
+        .collect();
+    if others.is_empty() {
+        return address.to_string();
+    }
+    format!("{address} (on the host: {})", others.join(", "))
 }
 
 fn loose(text: &str) -> String {
@@ -341,11 +381,55 @@ mod tests {
 
     #[test]
     fn addresses_compare_canonically_and_dns_names_are_not_guessed() {
-        assert!(!address_disagrees("10.0.0.1, 10.0.0.2", "10.0.0.2"));
-        assert!(!address_disagrees("::1", "0:0::1"));
-        assert!(address_disagrees("10.0.0.1", "10.0.0.3"));
-        assert!(!address_disagrees("10.0.0.1", "web1.example.com"));
-        assert!(!address_disagrees("WEB1.example.com", "web1.example.com"));
-        assert!(address_disagrees("web2.example.com", "web1.example.com"));
+        assert!(!address_disagrees("10.0.0.1, 10.0.0.2", "10.0.0.2", &[]));
+        assert!(!address_disagrees("::1", "0:0::1", &[]));
+        assert!(address_disagrees("10.0.0.1", "10.0.0.3", &[]));
+        assert!(!address_disagrees("10.0.0.1", "web1.example.com", &[]));
+        assert!(!address_disagrees("WEB1.example.com", "web1.example.com", &[]));
+        assert!(address_disagrees("web2.example.com", "web1.example.com", &[]));
+    }
+
+    fn ips(text: &[&str]) -> Vec<IpAddr> {
+        text.iter().map(|address| address.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn a_host_reached_by_name_is_checked_against_its_own_addresses() {
+        let own = ips(&["10.0.0.9", "fd00::9"]);
+        let name = "web1.example.com";
+        assert!(!address_disagrees("10.0.0.9", name, &own));
+        assert!(!address_disagrees("fd00:0::9", name, &own));
+        assert!(address_disagrees("10.0.0.5", name, &own), "private: would be on the host");
+        assert!(address_disagrees("203.0.113.5, 10.0.0.5", name, &own));
+        assert!(!address_disagrees("203.0.113.5", name, &own), "public: may be NAT");
+        assert!(!address_disagrees("10.0.0.9", "203.0.113.5", &own), "reached through NAT");
+    }
+
+    #[test]
+    fn a_wrong_address_shows_what_the_host_carries() {
+        let mut host = record("web1.example.com", "web1.example.com", HostOutcome::Ok, None);
+        host.facts = Some(Facts { addresses: ips(&["127.100.1.9"]), ..Facts::default() });
+        let export = "name,ip
+web1.example.com,127.100.1.1
+";
+
+        let result = reconcile(&cmdb(export), &[host], &BTreeSet::new());
+        assert_eq!(result.mismatches.len(), 1, "{:?}", result.mismatches);
+        assert_eq!(result.mismatches[0].field, "address");
+        assert_eq!(result.mismatches[0].observed, "web1.example.com (on the host: 127.100.1.9)");
+    }
+
+    #[test]
+    fn entries_match_by_an_address_the_host_carries() {
+        let mut host = record("web9", "web9.example.com", HostOutcome::Ok, None);
+        host.facts = Some(Facts { addresses: ips(&["10.0.0.9"]), ..Facts::default() });
+        let export = "name,ip
+asset-00419,10.0.0.9
+";
+
+        let result = reconcile(&cmdb(export), &[host], &BTreeSet::new());
+        assert!(result.not_in_cmdb.is_empty(), "{result:?}");
+        assert!(result.missing_or_unreachable.is_empty(), "{result:?}");
+        assert!(result.mismatches.is_empty(), "{result:?}");
     }
 }
