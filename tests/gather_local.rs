@@ -66,9 +66,11 @@ fn dpkg_package_count() -> usize {
 }
 
 /// The machine's own addresses as iproute2 lists them: every IPv4 address
-/// and global IPv6 ones, without loopback's `127.0.0.1` and `::1`.
+/// and global IPv6 ones of interfaces that are up (the kernel drops the
+/// local routes of a downed interface from `fib_trie`), without loopback's
+/// `127.0.0.1` and `::1`.
 fn addresses_ip_lists() -> Vec<IpAddr> {
-    let listing = machine_says("ip", &["-o", "addr", "show"]);
+    let listing = machine_says("ip", &["-o", "addr", "show", "up"]);
     let mut addresses: Vec<IpAddr> = listing
         .lines()
         .filter_map(|line| {

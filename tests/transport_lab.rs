@@ -228,22 +228,24 @@ fn an_encrypted_key_authenticates_with_its_passphrase_only() {
 }
 
 /// The whole path from the command line: the passphrase comes from the
-/// variable `--key-passphrase-env` names and appears in no output.
+/// variable `--key-passphrase-env` names and appears in no output. On h20,
+/// not h18: nextest runs tests as separate processes, and two tests
+/// appending to and `sed -i`-ing one `authorized_keys` could lose a line.
 #[test]
 fn inventory_takes_the_key_passphrase_from_the_environment() {
     let Some(lab) = Lab::find("encrypted_key_cli") else { return };
     let dir = tempfile::tempdir().unwrap();
     let keys = encrypted_keys(dir.path(), &["ed25519"]);
-    let _authorized = AuthorizedKeys::add(&lab, "h18", &keys, "patchpilot-test-key-passphrase-env");
+    let _authorized = AuthorizedKeys::add(&lab, "h20", &keys, "patchpilot-test-key-passphrase-env");
     let inventory = dir.path().join("hosts.toml");
     std::fs::write(
         &inventory,
         format!(
             "[defaults]\nuser = \"root\"\nidentity_file = {:?}\nknown_hosts_file = {:?}\n\n\
-             [hosts.h18]\naddress = \"{}\"\n",
+             [hosts.h20]\naddress = \"{}\"\n",
             keys[0],
             lab.dir.join("known_hosts"),
-            address(18)
+            address(20)
         ),
     )
     .unwrap();
@@ -270,7 +272,7 @@ fn inventory_takes_the_key_passphrase_from_the_environment() {
         assert!(!text.contains(PASSPHRASE), "the passphrase leaked");
         assert!(!text.contains("PRIVATE KEY"), "the key leaked");
     }
-    assert!(written.contains("\"hostname\": \"h18\""), "{written}");
+    assert!(written.contains("\"hostname\": \"h20\""), "{written}");
 
     let locked = gather(&[]);
     let stderr = String::from_utf8_lossy(&locked.stderr);

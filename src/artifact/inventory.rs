@@ -174,9 +174,9 @@ pub struct Facts {
     pub kernel: String,
     pub architecture: String,
     pub hostname: String,
-    /// The addresses the host's own interfaces carry (global IPv6 scope),
-    /// without loopback's `127.0.0.1` and `::1`; what a CMDB's addresses
-    /// are checked against when the host is reached by name.
+    /// The addresses the host's own interfaces carry while up (IPv6 of
+    /// global scope only), without loopback's `127.0.0.1` and `::1`; what a
+    /// CMDB's addresses are checked against when the host is reached by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<std::net::IpAddr>,
     pub boot_id: Option<String>,

@@ -2,7 +2,9 @@
 //!
 //! An inventory often reaches a host by DNS name, and a CMDB records its IP
 //! addresses: only the addresses the host itself carries can settle whether
-//! the CMDB is right. They come from `/proc` rather than `ip addr`, so the
+//! the CMDB is right. These are the addresses in use: an interface that is
+//! down has no local routes in `fib_trie`, so its IPv4 addresses are not
+//! listed. They come from `/proc` rather than `ip addr`, so the
 //! gather script's one `awk` reads them without another process: IPv4 from
 //! `/proc/net/fib_trie` (the script keeps only the `/32 host LOCAL` leaves,
 //! one address a line), IPv6 from `/proc/net/if_inet6`.

@@ -248,7 +248,8 @@ fn name_matcher(pattern: &str) -> Result<NameMatcher<'_>, LimitError> {
     if let Some(expression) = pattern.strip_prefix('~') {
         let regex = regex_matcher(expression)
             .map_err(|message| LimitError::Invalid { pattern: pattern.to_string(), message })?;
-        return Ok(Box::new(move |name: &str| regex.is_match(name)));
+        // The leftmost match starts at 0 exactly when some match does.
+        return Ok(Box::new(move |name: &str| regex.find(name).is_some_and(|m| m.start() == 0)));
     }
     if !pattern.contains(['*', '?', '[']) {
         return Ok(Box::new(move |name: &str| name == pattern));
@@ -268,12 +269,15 @@ fn name_matcher(pattern: &str) -> Result<NameMatcher<'_>, LimitError> {
 
 /// `~EXPRESSION`, matched as Ansible does with Python's `re.match`: anchored
 /// at the start of the name only, so `~web` matches `web1` and `~web$`
-/// matches only `web`. Rust's regex syntax is Python's for everything
-/// host patterns use; look-around and back-references are refused.
+/// matches only `web`. The expression is compiled as written and the
+/// anchoring done by the caller, not by wrapping it in `^(?:…)`, which an
+/// expression such as `web)|(db` would break out of. Rust's regex syntax is
+/// Python's for everything host patterns use; look-around and
+/// back-references are refused.
 fn regex_matcher(expression: &str) -> Result<Regex, String> {
-    Regex::new(&format!("^(?:{expression})")).map_err(|error| match error {
+    Regex::new(expression).map_err(|error| match error {
         // The last line of the parser's message says what is wrong; the
-        // lines above quote our anchored form, which would only confuse.
+        // lines above repeat the expression with a caret under the fault.
         regex::Error::Syntax(message) => {
             let last = message.lines().last().unwrap_or_default();
             last.strip_prefix("error: ").unwrap_or(last).to_string()
@@ -441,6 +445,7 @@ hosts = ["web2", "db2"]
         assert!(matches!(select("~[0-9]$"), Err(LimitError::NoMatch { .. })), "not a search");
         assert!(matches!(select("~eb"), Err(LimitError::NoMatch { .. })));
         assert!(matches!(select("~DB"), Err(LimitError::NoMatch { .. })), "case matters");
+        assert_eq!(names("~b1|h4"), ["h4"], "each branch anchored");
     }
 
     #[test]
@@ -449,6 +454,10 @@ hosts = ["web2", "db2"]
         let message = error.to_string();
         assert_eq!(message, "limit pattern `~web(`: unclosed group");
         assert!(matches!(Limit::parse("~(?<=web)1"), Err(LimitError::Invalid { .. })));
+        assert!(
+            matches!(Limit::parse("~web)|(db"), Err(LimitError::Invalid { .. })),
+            "ansible matches nothing with it; wrapped in ^(?:…) it would match `db` anywhere"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! version are compatible (see `os_name`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use super::os_name;
 use super::{Cmdb, CmdbEntry};
@@ -73,22 +73,27 @@ fn entry_ref(entry: &CmdbEntry, reason: &str) -> CmdbEntryRef {
     CmdbEntryRef { name: entry.name.clone(), reason: reason.to_string() }
 }
 
-/// Host positions by normalised name, short name and address.
+/// Host positions by normalised name, short name, inventory address and
+/// the addresses hosts carry themselves.
 struct HostIndex {
     names: BTreeMap<String, usize>,
     short_names: BTreeMap<String, Vec<usize>>,
     addresses_of: BTreeMap<String, Vec<usize>>,
+    /// Only consulted when the inventory addresses find nothing: an address
+    /// such as Docker's `172.17.0.1` or a cluster's floating IP is on many
+    /// hosts, and then names none of them.
+    own_addresses_of: BTreeMap<String, Vec<usize>>,
 }
 
 impl HostIndex {
     fn new(hosts: &[HostRecord]) -> Self {
         let mut index = HostIndex::from_names(hosts.iter().map(|host| host.name.as_str()));
         for (position, host) in hosts.iter().enumerate() {
-            let own = own_addresses(host).iter().map(ToString::to_string);
-            let known: BTreeSet<String> =
-                std::iter::once(normalise_address(&host.address)).chain(own).collect();
-            for address in known {
-                index.addresses_of.entry(address).or_default().push(position);
+            index.addresses_of.entry(normalise_address(&host.address)).or_default().push(position);
+            let own: BTreeSet<String> =
+                own_addresses(host).iter().map(ToString::to_string).collect();
+            for address in own {
+                index.own_addresses_of.entry(address).or_default().push(position);
             }
         }
         index
@@ -99,6 +104,7 @@ impl HostIndex {
             names: BTreeMap::new(),
             short_names: BTreeMap::new(),
             addresses_of: BTreeMap::new(),
+            own_addresses_of: BTreeMap::new(),
         };
         for (position, name) in names.enumerate() {
             let name = normalise_name(name);
@@ -122,6 +128,10 @@ impl HostIndex {
             .or_else(|| {
                 addresses(entry.address.as_deref())
                     .find_map(|address| unique(self.addresses_of.get(&address)))
+            })
+            .or_else(|| {
+                addresses(entry.address.as_deref())
+                    .find_map(|address| unique(self.own_addresses_of.get(&address)))
             })
     }
 }
@@ -206,16 +216,27 @@ fn address_disagrees(cmdb: &str, observed: &str, own: &[IpAddr]) -> bool {
     let listed_ips: Vec<IpAddr> = listed.iter().filter_map(|a| a.parse().ok()).collect();
     let observed_is_ip = observed.parse::<IpAddr>().is_ok();
     let names_differ = listed_ips.len() < listed.len();
-    let own_contradicts = !own.is_empty() && listed_ips.iter().any(is_carried_by_hosts);
+    let own_contradicts = listed_ips.iter().any(|listed| {
+        let same_family = own.iter().any(|own| own.is_ipv4() == listed.is_ipv4());
+        same_family && would_be_gathered(listed)
+    });
     observed_is_ip || names_differ || own_contradicts
 }
 
-/// Addresses a host has on its own interfaces, as opposed to public ones a
-/// NAT gateway may translate to it.
-fn is_carried_by_hosts(address: &IpAddr) -> bool {
+/// Addresses the host would list among its own if it had them: private,
+/// link-local and loopback IPv4 (but `127.0.0.1`, left out of the fact),
+/// unique-local IPv6. Not public addresses, which a NAT gateway may
+/// translate to the host, and not IPv6 link-local ones, which the fact
+/// leaves out. The caller also needs an own address of the same family,
+/// so a family whose step failed on the host is no evidence.
+fn would_be_gathered(address: &IpAddr) -> bool {
     match address {
-        IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local() || v6.is_unicast_link_local(),
+        IpAddr::V4(v4) => {
+            v4.is_private()
+                || v4.is_link_local()
+                || (v4.is_loopback() && *v4 != Ipv4Addr::LOCALHOST)
+        }
+        IpAddr::V6(v6) => v6.is_unique_local(),
     }
 }
 
@@ -403,6 +424,36 @@ mod tests {
         assert!(address_disagrees("203.0.113.5, 10.0.0.5", name, &own));
         assert!(!address_disagrees("203.0.113.5", name, &own), "public: may be NAT");
         assert!(!address_disagrees("10.0.0.9", "203.0.113.5", &own), "reached through NAT");
+        assert!(!address_disagrees("fe80::1", name, &own), "link-local IPv6 is not gathered");
+        let only_ipv6 = ips(&["fd00::9"]);
+        assert!(!address_disagrees("10.0.0.5", name, &only_ipv6), "no IPv4 evidence");
+    }
+
+    /// Docker's bridge address is on every container host: it must not stop
+    /// an entry matching the host the inventory reaches at its address.
+    #[test]
+    fn an_address_many_hosts_carry_matches_none_of_them() {
+        let hosts: Vec<HostRecord> = ["10.0.0.1", "10.0.0.2"]
+            .iter()
+            .enumerate()
+            .map(|(i, address)| {
+                let mut host = record(&format!("node{i}"), address, HostOutcome::Ok, None);
+                let own = ips(&[address, "172.17.0.1"]);
+                host.facts = Some(Facts { addresses: own, ..Facts::default() });
+                host
+            })
+            .collect();
+        let export = "name,ip
+asset-1,10.0.0.2
+asset-docker,172.17.0.1
+";
+
+        let result = reconcile(&cmdb(export), &hosts, &BTreeSet::new());
+        assert_eq!(result.not_in_cmdb, ["node0"]);
+        assert_eq!(
+            result.missing_or_unreachable,
+            [CmdbEntryRef { name: "asset-docker".into(), reason: "not-in-inventory".into() }]
+        );
     }
 
     #[test]
