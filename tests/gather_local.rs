@@ -157,22 +157,33 @@ fn gather_via_busybox_sh_when_installed() {
     }
 }
 
-/// The longer files are printed as sections by one awk: a file it cannot
-/// read fails that section alone, with a status and a message on stderr,
-/// and the next file still comes. Tried with Debian's awk and busybox's.
-#[test]
-fn an_unreadable_file_fails_its_own_section_only() {
-    let steps = "\npp_files missing /nonexistent/file hostname /proc/sys/kernel/hostname\n";
-    let script = GATHER_SCRIPT.replace("\npp_main </dev/null\n", steps);
+/// Runs the script's functions with `steps` in place of `pp_main`, under
+/// `sh` with Debian's awk and, where busybox is installed, with busybox's.
+fn run_step_with_each_awk(steps: &str) -> Vec<(&'static str, std::process::Output)> {
+    let script = GATHER_SCRIPT.replace("\npp_main </dev/null\n", &format!("\n{steps}\n"));
     assert_ne!(script, GATHER_SCRIPT, "the script no longer ends by calling pp_main");
-    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").expect("hostname");
 
     let mut variants = vec![("sh", script.clone())];
     if is_installed("busybox") {
         variants.push(("busybox awk", format!("awk() {{ busybox awk \"$@\"; }}\n{script}")));
     }
-    for (variant, text) in variants {
-        let output = Command::new("sh").arg("-c").arg(&text).output().expect("shell runs");
+    variants
+        .into_iter()
+        .map(|(variant, text)| {
+            (variant, Command::new("sh").arg("-c").arg(&text).output().expect("shell runs"))
+        })
+        .collect()
+}
+
+/// The longer files are printed as sections by one awk: a file it cannot
+/// read fails that section alone, with a status and a message on stderr,
+/// and the next file still comes. Tried with Debian's awk and busybox's.
+#[test]
+fn an_unreadable_file_fails_its_own_section_only() {
+    let steps = "pp_files missing /nonexistent/file hostname /proc/sys/kernel/hostname";
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").expect("hostname");
+
+    for (variant, output) in run_step_with_each_awk(steps) {
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             format!(
@@ -202,15 +213,8 @@ fn only_the_hosts_own_ipv4_addresses_are_kept_from_fib_trie() {
         ("fib_trie_lab-host.txt", "127.0.0.1\n127.100.1.1\n"),
     ];
     for (file, expected) in cases {
-        let steps = format!("\npp_files ipv4-addresses {fixtures}/{file}\n");
-        let script = GATHER_SCRIPT.replace("\npp_main </dev/null\n", &steps);
-
-        let mut variants = vec![("sh", script.clone())];
-        if is_installed("busybox") {
-            variants.push(("busybox awk", format!("awk() {{ busybox awk \"$@\"; }}\n{script}")));
-        }
-        for (variant, text) in variants {
-            let output = Command::new("sh").arg("-c").arg(&text).output().expect("shell runs");
+        let step = format!("pp_files ipv4-addresses {fixtures}/{file}");
+        for (variant, output) in run_step_with_each_awk(&step) {
             assert_eq!(
                 String::from_utf8_lossy(&output.stdout),
                 format!(

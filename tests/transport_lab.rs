@@ -87,17 +87,11 @@ fn an_unknown_key_is_an_authentication_failure() {
     let Some(lab) = Lab::find("authentication") else { return };
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("stranger");
-    let status = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(&key)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    keygen(&["-q", "-t", "ed25519", "-N", "", "-f"], &key);
     let mut stranger = target(&lab, 19);
     stranger.identity_files = vec![key];
 
-    let error = SshSession::connect(&stranger, soon()).unwrap_err();
-    assert!(matches!(error, TransportError::AuthenticationFailed { .. }), "{error}");
+    assert_authentication_fails(&stranger);
 }
 
 #[test]
@@ -197,8 +191,7 @@ fn a_key_authenticates_with_or_without_its_public_half_beside_it() {
     keygen(&["-q", "-t", "ed25519", "-N", "", "-f"], &dir.path().join("other"));
     std::fs::copy(dir.path().join("other.pub"), dir.path().join("alone.pub")).unwrap();
     client.keyring = Arc::new(Keyring::default());
-    let error = SshSession::connect(&client, soon()).unwrap_err();
-    assert!(matches!(error, TransportError::AuthenticationFailed { .. }), "{error}");
+    assert_authentication_fails(&client);
 }
 
 /// Encrypted OpenSSH keys of each type authenticate with their passphrase,
@@ -221,8 +214,7 @@ fn an_encrypted_key_authenticates_with_its_passphrase_only() {
 
         for keyring in [Keyring::default(), Keyring::new(Some(Secret::new("wrong".into())))] {
             client.keyring = Arc::new(keyring);
-            let error = SshSession::connect(&client, soon()).unwrap_err();
-            assert!(matches!(error, TransportError::AuthenticationFailed { .. }), "{error}");
+            assert_authentication_fails(&client);
         }
     }
 }
@@ -383,6 +375,11 @@ impl Drop for HostCertificate<'_> {
              rm -f /etc/ssh/ssh_host_ed25519_key-cert.pub && kill -HUP $(cat /run/sshd.pid) && sleep 1",
         );
     }
+}
+
+fn assert_authentication_fails(client: &SshTarget) {
+    let error = SshSession::connect(client, soon()).unwrap_err();
+    assert!(matches!(error, TransportError::AuthenticationFailed { .. }), "{error}");
 }
 
 fn keygen(arguments: &[&str], path: &Path) {

@@ -45,9 +45,10 @@ pub struct ConnectionResolver {
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl ConnectionResolver {
-    pub fn new(defaults: ConnectionDefaults, client_config: Option<ClientConfig>) -> Self {
+    pub fn new(mut defaults: ConnectionDefaults, client_config: Option<ClientConfig>) -> Self {
         ConnectionResolver {
-            keyring: Arc::new(Keyring::new(defaults.key_passphrase.clone())),
+            // Moved, not copied: the keyring is the one holder of the passphrase.
+            keyring: Arc::new(Keyring::new(defaults.key_passphrase.take())),
             defaults,
             client_config,
             known_hosts_cache: Mutex::new(BTreeMap::new()),

@@ -133,21 +133,27 @@ fn resolver(args: &InventoryArgs) -> anyhow::Result<ConnectionResolver> {
 }
 
 fn become_password(args: &InventoryArgs) -> anyhow::Result<Option<Secret>> {
-    if args.ask_become_pass {
-        let password = rpassword::prompt_password("sudo password: ")
-            .context("reading the sudo password from the terminal")?;
-        return Ok(Some(Secret::new(password)));
-    }
-    secret_from_env(args.become_password_env.as_deref())
+    let prompt = args.ask_become_pass.then_some("sudo password");
+    secret_from_prompt_or_env(prompt, args.become_password_env.as_deref())
 }
 
 fn key_passphrase(args: &InventoryArgs) -> anyhow::Result<Option<Secret>> {
-    if args.ask_key_pass {
-        let passphrase = rpassword::prompt_password("key passphrase: ")
-            .context("reading the key passphrase from the terminal")?;
-        return Ok(Some(Secret::new(passphrase)));
-    }
-    secret_from_env(args.key_passphrase_env.as_deref())
+    let prompt = args.ask_key_pass.then_some("key passphrase");
+    secret_from_prompt_or_env(prompt, args.key_passphrase_env.as_deref())
+}
+
+/// Asks on the terminal for `prompt` when the operator chose to be asked,
+/// else reads the named environment variable.
+fn secret_from_prompt_or_env(
+    prompt: Option<&str>,
+    variable: Option<&str>,
+) -> anyhow::Result<Option<Secret>> {
+    let Some(prompt) = prompt else {
+        return secret_from_env(variable);
+    };
+    let secret = rpassword::prompt_password(format!("{prompt}: "))
+        .with_context(|| format!("reading the {prompt} from the terminal"))?;
+    Ok(Some(Secret::new(secret)))
 }
 
 /// Reads a secret from the named environment variable; naming one that is

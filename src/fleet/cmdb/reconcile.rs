@@ -248,11 +248,9 @@ fn own_addresses(host: &HostRecord) -> &[IpAddr] {
 /// What the mismatch shows as observed: the inventory's address, and the
 /// host's own addresses when it has any besides that one.
 fn observed_addresses(address: &str, own: &[IpAddr]) -> String {
-    let others: Vec<String> = own
-        .iter()
-        .map(ToString::to_string)
-        .filter(|own| *own != normalise_address(address))
-        .collect();
+    let reached_at = normalise_address(address);
+    let others: Vec<String> =
+        own.iter().map(ToString::to_string).filter(|own| *own != reached_at).collect();
     if others.is_empty() {
         return address.to_string();
     }
